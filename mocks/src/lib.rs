@@ -1,0 +1,22 @@
+//! Wire protocols and the three mock parties of liantiao.
+//!
+//! Everything that crosses a hop is defined here: the Qimen protocol spoken
+//! between ERP and gateway, the Cainiao LINK protocol spoken between gateway
+//! and WMS, the mapping between the two, and the protocol-neutral domain
+//! model that the parties and the scenario driver reason about.
+//!
+//! # Map
+//! - [`domain`]: order types, inventory types, documents, confirms and
+//!   adjustments, independent of either wire protocol.
+//! - [`xml`]: shared XML reading and writing helpers (positions in errors,
+//!   empty elements read as absent, control characters).
+//! - [`qimen`]: Qimen envelope, signatures, responses and typed messages.
+//! - [`cainiao`]: Cainiao LINK form envelope, `data_digest`, responses and
+//!   typed payloads.
+//! - [`mapping`]: the Qimen ⇄ Cainiao method and code table.
+
+pub mod cainiao;
+pub mod domain;
+pub mod mapping;
+pub mod qimen;
+pub mod xml;

@@ -1,0 +1,1 @@
+//! Scenario driver, measurement and reports for liantiao.
