@@ -479,8 +479,14 @@ mod tests {
 
     #[test]
     fn inventory_types_read_both_codes() {
-        assert_eq!(InventoryType::from_qimen("cc"), Some(InventoryType::Defective));
-        assert_eq!(InventoryType::from_cainiao(101), Some(InventoryType::Defective));
+        assert_eq!(
+            InventoryType::from_qimen("cc"),
+            Some(InventoryType::Defective)
+        );
+        assert_eq!(
+            InventoryType::from_cainiao(101),
+            Some(InventoryType::Defective)
+        );
         assert_eq!(InventoryType::from_cainiao(7), None);
     }
 
