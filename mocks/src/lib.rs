@@ -14,8 +14,10 @@
 //! - [`cainiao`]: Cainiao LINK form envelope, `data_digest`, responses and
 //!   typed payloads.
 //! - [`mapping`]: the Qimen ⇄ Cainiao method and code table.
+//! - [`config`]: the onboarding values shared by the parties (TOML).
 
 pub mod cainiao;
+pub mod config;
 pub mod domain;
 pub mod mapping;
 pub mod qimen;
