@@ -94,7 +94,9 @@ pub enum PartyEndpoint {
 
 impl Default for Config {
     fn default() -> Self {
-        RawConfig::default().resolve("<defaults>").expect("the defaults are valid")
+        RawConfig::default()
+            .resolve("<defaults>")
+            .expect("the defaults are valid")
     }
 }
 
@@ -214,7 +216,9 @@ impl RawEndpoint {
             ))),
             (None, Some(url)) => {
                 if !(url.starts_with("http://") || url.starts_with("https://")) {
-                    return Err(invalid(format!("[{key}] url `{url}` must start with http://")));
+                    return Err(invalid(format!(
+                        "[{key}] url `{url}` must start with http://"
+                    )));
                 }
                 Ok(PartyEndpoint::External { url })
             }

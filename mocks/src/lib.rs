@@ -15,10 +15,15 @@
 //!   typed payloads.
 //! - [`mapping`]: the Qimen ⇄ Cainiao method and code table.
 //! - [`config`]: the onboarding values shared by the parties (TOML).
+//! - [`link`]: the HTTP client every party uses for each hop; timing and
+//!   in-flight counts live there.
+//! - [`observe`]: exchanges and party events reported to the driver.
 
 pub mod cainiao;
 pub mod config;
 pub mod domain;
+pub mod link;
 pub mod mapping;
+pub mod observe;
 pub mod qimen;
 pub mod xml;
