@@ -14,9 +14,13 @@
 //! - [`cainiao`]: Cainiao LINK form envelope, `data_digest`, responses and
 //!   typed payloads.
 //! - [`mapping`]: the Qimen ⇄ Cainiao method and code table.
+//! - [`ledger`]: a party's stock ledger with idempotent movements.
+//! - [`behaviour`]: how the mock parties behave, as scenario data.
 
+pub mod behaviour;
 pub mod cainiao;
 pub mod domain;
+pub mod ledger;
 pub mod mapping;
 pub mod qimen;
 pub mod xml;
