@@ -45,9 +45,15 @@ use crate::domain::{ConfirmLine, InventoryType, ItemCode, Lot, OrderType};
 use crate::mapping::{self, QimenFamily};
 use crate::xml::{self, XmlError};
 
-//REEXPORTS
+pub use cancel::{OrderCancel, OrderPending};
+pub use delivery::{DeliveryOrderBatchConfirm, DeliveryOrderConfirm, DeliveryOrderCreate};
 pub use entry::{EntryOrderConfirm, EntryOrderCreate};
+pub use inventory::{InventoryQuery, InventoryReport, StockChangeReport, StockQuery};
 pub use item::{CombineItemSynchronize, ItemsSynchronize, SingleItemSynchronize};
+pub use process::OrderProcessReport;
+pub use report::{ItemLackReport, OrderSnReport, SnReport, WavenumReport};
+pub use returns::{ReturnOrderConfirm, ReturnOrderCreate};
+pub use stockout::{StockOutConfirm, StockOutCreate};
 
 /// Free key/value pairs under `extendProps`.
 pub type ExtendProps = BTreeMap<String, String>;
