@@ -120,7 +120,7 @@ pub fn drop_empty_elements(text: &str) -> Cow<'_, str> {
     let mut current = Cow::Borrowed(text);
     loop {
         let next = drop_empty_once(&current);
-        if next.len() == current.len() {
+        if next == *current {
             return current;
         }
         current = Cow::Owned(next);
@@ -132,10 +132,7 @@ fn drop_empty_once(text: &str) -> String {
     let mut writer = Writer::new(Vec::with_capacity(text.len()));
     // A start tag waits for its next event; blank text after it waits too.
     let mut pending: Vec<Event<'_>> = Vec::new();
-    loop {
-        let Ok(event) = reader.read_event() else {
-            break;
-        };
+    while let Ok(event) = reader.read_event() {
         match event {
             Event::Eof => break,
             Event::Empty(_) => {
