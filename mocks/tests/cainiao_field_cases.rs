@@ -20,7 +20,8 @@ fn fc05_form_encoded_digests_with_plus_and_slash_verify_after_one_decode() {
     let mut seen_slash = 0;
 
     for n in 0..200 {
-        let payload = format!("<request><n>{n}</n><remark>A&amp;B+50% 🙏 a+b=c</remark></request>");
+        let remark = "A&amp;B+50% 🙏 a+b=c";
+        let payload = format!("<request><n>{n}</n><remark>{remark}</remark></request>");
         let body = Message::new(MsgType::OrderStatusUpload, payload.clone())
             .provider_id("198831")
             .sign(SECRET)
@@ -158,12 +159,15 @@ fn fc09_empty_elements_read_as_absent_and_give_the_same_confirm() {
 
 #[test]
 fn fc09_one_and_two_lines_and_parcels_parse_to_lists_of_that_length() {
-    let two = ONE_OF_EACH
-        .replace("</orderItem></orderItems>", "</orderItem><orderItem><orderItemId>2</orderItemId>\
-<itemCode>ZL2003</itemCode><items><item><quantity>1</quantity></item></items></orderItem></orderItems>")
-        .replace("</tmsOrder></tmsOrders>", "</tmsOrder><tmsOrder><tmsCode>SF</tmsCode>\
+    let second_line = "</orderItem><orderItem><orderItemId>2</orderItemId>\
+<itemCode>ZL2003</itemCode><items><item><quantity>1</quantity></item></items>\
+</orderItem></orderItems>";
+    let second_parcel = "</tmsOrder><tmsOrder><tmsCode>SF</tmsCode>\
 <tmsOrderCode>SF2</tmsOrderCode><tmsItems><tmsItem><itemCode>ZL2003</itemCode>\
-<itemQuantity>1</itemQuantity></tmsItem></tmsItems></tmsOrder></tmsOrders>");
+<itemQuantity>1</itemQuantity></tmsItem></tmsItems></tmsOrder></tmsOrders>";
+    let two = ONE_OF_EACH
+        .replace("</orderItem></orderItems>", second_line)
+        .replace("</tmsOrder></tmsOrders>", second_parcel);
 
     let one = ConsignOrderConfirm::parse(ONE_OF_EACH.as_bytes())
         .unwrap()

@@ -401,3 +401,46 @@ fn count_with_a_delivery_order_type_is_refused_naming_the_code() {
         }
     );
 }
+
+#[test]
+fn item_cancel_status_and_consign_order_survive_a_trip_through_the_wire_types() {
+    let item = SkuInfoNotify::parse(&fixture("WMS_SKU_INFO_NOTIFY.xml"))
+        .unwrap()
+        .to_item();
+    let order = ConsignOrderNotify::parse(&fixture("WMS_CONSIGN_ORDER_NOTIFY.201.xml"))
+        .unwrap()
+        .to_order()
+        .unwrap();
+    let out = StockOutOrderNotify::parse(&fixture("WMS_STOCK_OUT_ORDER_NOTIFY.901.xml"))
+        .unwrap()
+        .to_order()
+        .unwrap();
+    let cancel = OrderCancelNotify::parse(&fixture("WMS_ORDER_CANCEL_NOTIFY.xml"))
+        .unwrap()
+        .to_cancel("SO9")
+        .unwrap();
+    let report = OrderStatusUpload::parse(&fixture("WMS_ORDER_STATUS_UPLOAD.xml"))
+        .unwrap()
+        .to_status_report("SO1")
+        .unwrap();
+
+    let item_back = SkuInfoNotify::from_item(&item, "2000000001").to_item();
+    let order_back = ConsignOrderNotify::from_order(&order, "LBX1")
+        .to_order()
+        .unwrap();
+    let out_back = StockOutOrderNotify::from_order(&out, "LBX2")
+        .to_order()
+        .unwrap();
+    let cancel_back = OrderCancelNotify::from_cancel(&cancel, "LBX3")
+        .to_cancel("SO9")
+        .unwrap();
+    let report_back = OrderStatusUpload::from_status_report(&report, "LBX4")
+        .to_status_report("SO1")
+        .unwrap();
+
+    assert_eq!(item_back, item);
+    assert_eq!(order_back, order);
+    assert_eq!(out_back, out);
+    assert_eq!(cancel_back, cancel);
+    assert_eq!(report_back, report);
+}

@@ -164,7 +164,9 @@ proptest! {
     }
 
     #[test]
-    fn arbitrary_bytes_never_panic_any_reader(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+    fn arbitrary_bytes_never_panic_any_reader(
+        bytes in proptest::collection::vec(any::<u8>(), 0..400),
+    ) {
         let _ = ConsignOrderNotify::parse(&bytes);
         let _ = ConsignOrderConfirm::parse(&bytes);
         let _ = StockInOrderConfirm::parse(&bytes);
