@@ -1,1 +1,4 @@
 //! Scenario driver, measurement and reports for liantiao.
+
+pub mod logging;
+pub mod sign;
