@@ -1,1 +1,6 @@
 //! Scenario driver, measurement and reports for liantiao.
+//!
+//! # Map
+//! - [`catalog`]: the item master read from a CSV file.
+
+pub mod catalog;
