@@ -2,5 +2,7 @@
 //!
 //! # Map
 //! - [`catalog`]: the item master read from a CSV file.
+//! - [`scenario`]: scenario files, read in three stages.
 
 pub mod catalog;
+pub mod scenario;
