@@ -3,6 +3,8 @@
 //! # Map
 //! - [`catalog`]: the item master read from a CSV file.
 //! - [`scenario`]: scenario files, read in three stages.
+//! - [`plan`]: scenario and seed to the documents of a run.
 
 pub mod catalog;
+pub mod plan;
 pub mod scenario;
