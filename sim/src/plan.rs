@@ -60,7 +60,7 @@ pub struct CountRequest {
 /// One document of the plan.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Document {
-    Create { order: Order, outcome: Outcome },
+    Create { order: Box<Order>, outcome: Outcome },
     Cancel(Cancel),
     Count(CountRequest),
 }
@@ -92,7 +92,7 @@ impl Plan {
             .iter()
             .filter_map(move |p| match &p.document {
                 Document::Create { order, outcome } if order.order_type == order_type => {
-                    Some((order, *outcome))
+                    Some((order.as_ref(), *outcome))
                 }
                 _ => None,
             })
@@ -107,7 +107,7 @@ pub fn plan(scenario: &Scenario, seed: u64) -> Plan {
     for (offset, flow) in arrivals {
         planner.plan_document(offset, flow);
     }
-    planner.documents.sort_by(|a, b| a.offset.cmp(&b.offset));
+    planner.documents.sort_by_key(|p| p.offset);
 
     let syncs = scenario.sync_items || scenario.cutover.contains(&CutoverStep::SyncItems);
     Plan {
@@ -133,7 +133,7 @@ fn draw_arrivals<'a>(flows: &'a [Flow], rng: &mut ChaCha8Rng) -> Vec<(Duration, 
             arrivals.push((Duration::from_secs_f64(t), flow));
         }
     }
-    arrivals.sort_by(|a, b| a.0.cmp(&b.0));
+    arrivals.sort_by_key(|a| a.0);
     arrivals
 }
 
@@ -211,6 +211,7 @@ impl<'a> Planner<'a> {
             };
             self.push(offset + delay, Document::Cancel(cancel));
         }
+        let order = Box::new(order);
         self.push(offset, Document::Create { order, outcome });
     }
 
