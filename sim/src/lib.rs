@@ -4,7 +4,9 @@
 //! - [`catalog`]: the item master read from a CSV file.
 //! - [`scenario`]: scenario files, read in three stages.
 //! - [`plan`]: scenario and seed to the documents of a run.
+//! - [`measure`]: latency histograms and counters per flow and hop.
 
 pub mod catalog;
+pub mod measure;
 pub mod plan;
 pub mod scenario;
