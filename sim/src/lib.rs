@@ -5,8 +5,10 @@
 //! - [`scenario`]: scenario files, read in three stages.
 //! - [`plan`]: scenario and seed to the documents of a run.
 //! - [`measure`]: latency histograms and counters per flow and hop.
+//! - [`report`]: the run folder, its CSV files and the terminal summary.
 
 pub mod catalog;
 pub mod measure;
 pub mod plan;
+pub mod report;
 pub mod scenario;
