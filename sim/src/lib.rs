@@ -6,8 +6,10 @@
 //! - [`plan`]: scenario and seed to the documents of a run.
 //! - [`measure`]: latency histograms and counters per flow and hop.
 //! - [`report`]: the run folder, its CSV files and the terminal summary.
+//! - [`check`]: ledgers against each other and the expectation; check rows.
 
 pub mod catalog;
+pub mod check;
 pub mod measure;
 pub mod plan;
 pub mod report;
