@@ -19,9 +19,12 @@
 //!   in-flight counts live there.
 //! - [`observe`]: exchanges and party events reported to the driver.
 
+pub mod behaviour;
 pub mod cainiao;
 pub mod config;
 pub mod domain;
+pub mod erp;
+pub mod ledger;
 pub mod link;
 pub mod mapping;
 pub mod observe;
