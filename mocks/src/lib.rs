@@ -18,6 +18,8 @@
 //! - [`link`]: the HTTP client every party uses for each hop; timing and
 //!   in-flight counts live there.
 //! - [`observe`]: exchanges and party events reported to the driver.
+//! - [`ledger`]: a party's stock ledger with idempotent movements.
+//! - [`behaviour`]: how the mock parties behave, as scenario data.
 
 pub mod behaviour;
 pub mod cainiao;
