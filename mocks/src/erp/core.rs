@@ -27,7 +27,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use crate::behaviour::{ErpBehaviour, ReturnPolicy};
 use crate::domain::{
     Cancel, Confirm, ConfirmType, Direction, InventoryType, Item, ItemCode, Order, OrderStatus,
-    StockAdjustment,
+    OrderType, StockAdjustment,
 };
 use crate::ledger::{
     self, Applied, Balance, Cause, Ledger, LedgerError, LineOp, Movement, MovementKey,
@@ -59,7 +59,7 @@ pub enum ErpError {
     #[error("order {order_code} has type {order_type}, which the ERP does not create")]
     NotCreatable {
         order_code: String,
-        order_type: crate::domain::OrderType,
+        order_type: OrderType,
     },
     #[error("order {order_code} has no lines")]
     EmptyOrder { order_code: String },
@@ -912,7 +912,11 @@ fn movement_key(message: &str, order_code: &str, out_biz_code: &str) -> Movement
 
 /// `entryorder`, `returnorder`, `stockout` or `deliveryorder`.
 fn family_name(order: &Order) -> &'static str {
-    let confirm = route_of(order.order_type).qimen.confirm_method();
+    family_of(order.order_type)
+}
+
+fn family_of(order_type: OrderType) -> &'static str {
+    let confirm = route_of(order_type).qimen.confirm_method();
     let short = confirm.trim_start_matches("taobao.qimen.");
     short.split('.').next().unwrap_or(short)
 }
@@ -920,7 +924,12 @@ fn family_name(order: &Order) -> &'static str {
 /// The confirm method of an order's family, without the `taobao.qimen.`
 /// prefix: the name movement keys and events use.
 pub fn confirm_name(order: &Order) -> String {
-    format!("{}.confirm", family_name(order))
+    confirm_name_of(order.order_type)
+}
+
+/// As [`confirm_name`], from the order type alone.
+pub fn confirm_name_of(order_type: OrderType) -> String {
+    format!("{}.confirm", family_of(order_type))
 }
 
 fn unknown(order_code: &str) -> ErpError {

@@ -1,12 +1,17 @@
-//! The mock ERP: the merchant's system that creates documents and books
-//! what the warehouse reports back.
+//! The mock ERP: the merchant's system that creates documents, books what
+//! the warehouse reports back, and talks Qimen to the gateway.
 //!
-//! [`core`] holds the rules on domain values and no IO.
+//! - [`core`]: the rules on domain values, no IO: item master, documents,
+//!   stock locks, confirms applied once, anomalies.
+//! - [`http`]: [`Erp`], the HTTP party: signed calls to the gateway with
+//!   retries, and the `POST /qimen/callback` receiver.
 //!
 //! # Known gaps
-//! See [`core`]: the ERP books stock per item and inventory type, not per
-//! batch.
+//! The ERP books stock per item and inventory type, not per batch; see
+//! [`core`].
 
 pub mod core;
+pub mod http;
 
 pub use self::core::{Answer, Document, ErpCore, ErpError, LineProgress, OrderState};
+pub use self::http::{CallError, Erp, StockRow};
