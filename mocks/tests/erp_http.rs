@@ -211,7 +211,15 @@ fn credentials() -> Credentials {
 
 /// Posts a signed callback and reads the ERP's answer.
 async fn post_signed<M: Message>(callback: &str, message: &M) -> Response {
-    let signed = qimen::sign_request(&credentials(), message, now()).unwrap();
+    post_signed_at(callback, message, now()).await
+}
+
+async fn post_signed_at<M: Message>(
+    callback: &str,
+    message: &M,
+    timestamp: DateTime<FixedOffset>,
+) -> Response {
+    let signed = qimen::sign_request(&credentials(), message, timestamp).unwrap();
     post_raw(callback, &signed.query, signed.body.into_bytes()).await
 }
 
@@ -403,7 +411,10 @@ async fn fc12_same_confirm_resigned_and_concurrent_moves_stock_once() {
     );
     let message = delivery_confirm(&shipped);
 
-    let first = post_signed(&h.callback, &message).await;
+    // The first copy is signed a minute earlier, so the copies differ in
+    // timestamp and sign but not in outBizCode.
+    let earlier = now() - chrono::Duration::seconds(60);
+    let first = post_signed_at(&h.callback, &message, earlier).await;
     let (second, third) = tokio::join!(
         post_signed(&h.callback, &message),
         post_signed(&h.callback, &message)
@@ -640,4 +651,40 @@ async fn health_answers_ok() {
 
     assert_eq!(reply.status(), 200);
     assert_eq!(reply.text().await.unwrap(), "ok");
+}
+
+#[tokio::test]
+async fn count_page_applies_its_deltas_once() {
+    let h = harness(ErpBehaviour::default()).await;
+    stocked_with_sale(&h).await;
+    let count = mocks::domain::StockAdjustment {
+        adjustment_code: "PD1".into(),
+        order_type: Some(OrderType::CountLoss),
+        out_biz_code: "CNT-1".into(),
+        adjusted_at: "2024-03-26 18:00:00".into(),
+        lines: vec![mocks::domain::AdjustmentLine {
+            item_code: ItemCode::from("DM1001"),
+            inventory_type: InventoryType::Good,
+            delta: -2,
+            ..Default::default()
+        }],
+    };
+    let report = messages::InventoryReport::from_domain(&count, "SLMY001", "WH_HZ01");
+
+    let first = post_signed(&h.callback, &report).await;
+    let second = post_signed(&h.callback, &report).await;
+
+    assert!(first.is_success() && second.is_success());
+    // 10 - 2 once; SO1's 5 stay locked.
+    assert_eq!(
+        dm_good(&h),
+        Balance {
+            on_hand: 8,
+            locked: 5
+        }
+    );
+    assert_eq!(
+        h.recorder.kinds_for("PD1"),
+        vec![EventKind::Adjusted, EventKind::Duplicate]
+    );
 }
