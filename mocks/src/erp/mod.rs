@@ -3,6 +3,7 @@
 //!
 //! - [`core`]: the rules on domain values, no IO: item master, documents,
 //!   stock locks, confirms applied once, anomalies.
+//! - [`document`]: what the ERP records per order.
 //! - [`http`]: [`Erp`], the HTTP party: signed calls to the gateway with
 //!   retries, and the `POST /qimen/callback` receiver.
 //!
@@ -11,6 +12,7 @@
 //! [`core`].
 
 pub mod core;
+pub mod document;
 pub mod http;
 
 pub use self::core::{Answer, Document, ErpCore, ErpError, LineProgress, OrderState};
