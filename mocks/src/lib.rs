@@ -25,6 +25,7 @@ pub mod behaviour;
 pub mod cainiao;
 pub mod config;
 pub mod domain;
+pub mod gateway;
 pub mod ledger;
 pub mod link;
 pub mod mapping;
