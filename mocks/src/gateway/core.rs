@@ -150,6 +150,43 @@ impl RoutingTable {
             })
     }
 
+    /// The route of a call that may name no warehouse: the named one, or
+    /// the customer's only warehouse.
+    pub fn route_for(
+        &self,
+        customer_id: &str,
+        warehouse_code: Option<&str>,
+    ) -> Result<&WmsRoute, RouteError> {
+        if let Some(code) = warehouse_code {
+            return self.route(customer_id, code);
+        }
+        self.erp(customer_id)?;
+        let mut found = self.routes.iter().filter(|r| r.customer_id == customer_id);
+        match (found.next(), found.next()) {
+            (Some(route), None) => Ok(route),
+            _ => Err(RouteError::UnknownWarehouse {
+                customer_id: customer_id.to_owned(),
+                warehouse_code: String::new(),
+            }),
+        }
+    }
+
+    /// Every WMS URL, once.
+    pub fn wms_urls(&self) -> Vec<String> {
+        let mut urls: Vec<String> = self.routes.iter().map(|r| r.wms_url.clone()).collect();
+        urls.sort();
+        urls.dedup();
+        urls
+    }
+
+    /// Every ERP callback URL, once.
+    pub fn erp_urls(&self) -> Vec<String> {
+        let mut urls: Vec<String> = self.erps.iter().map(|e| e.callback_url.clone()).collect();
+        urls.sort();
+        urls.dedup();
+        urls
+    }
+
     /// The Cainiao secret of a WMS calling in, by its provider id.
     pub fn provider_secret(&self, provider_id: &str) -> Result<&str, RouteError> {
         self.routes
