@@ -83,7 +83,7 @@ impl WmsCallError {
     }
 }
 
-type Refusal = (String, String, WmsCallError);
+type Refusal = Box<(String, String, WmsCallError)>;
 
 /// The axum handler.
 pub(crate) async fn handle(
@@ -92,7 +92,8 @@ pub(crate) async fn handle(
 ) -> axum::response::Response {
     let answer = match serve(&gateway.inner, &body) {
         Ok(()) => Response::ok(),
-        Err((msg_type, order_code, error)) => {
+        Err(refusal) => {
+            let (msg_type, order_code, error) = *refusal;
             tracing::warn!(
                 party = "gateway",
                 msg_type = %msg_type,
@@ -110,9 +111,10 @@ pub(crate) async fn handle(
 }
 
 fn serve(inner: &Arc<Inner>, body: &[u8]) -> Result<(), Refusal> {
-    let form = Form::parse(body).map_err(|e| (String::new(), String::new(), e.into()))?;
+    let form = Form::parse(body).map_err(|e| Box::new((String::new(), String::new(), e.into())))?;
     let msg_type = form.msg_type;
-    let fail = |code: &str, e: WmsCallError| (msg_type.as_str().to_owned(), code.to_owned(), e);
+    let fail =
+        |code: &str, e: WmsCallError| Box::new((msg_type.as_str().to_owned(), code.to_owned(), e));
     let provider = form.logistic_provider_id.clone().unwrap_or_default();
     let secret = inner
         .table
