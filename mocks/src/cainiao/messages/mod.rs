@@ -26,7 +26,7 @@
 
 use std::borrow::Cow;
 
-use quick_xml::events::Event;
+use quick_xml::events::{BytesCData, BytesText, Event};
 use quick_xml::{Reader, Writer};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -114,12 +114,13 @@ pub fn write_payload<T: Serialize>(
 }
 
 /// Removes empty elements (`<a/>`, `<a></a>`, `<a>  </a>`) until none is
-/// left, so that serde sees them as absent. The input is well-formed.
+/// left, so that serde sees them as absent, and protects blanks at the
+/// edges of a value from serde's trimming. The input is well-formed.
 pub fn drop_empty_elements(text: &str) -> Cow<'_, str> {
     let mut current = Cow::Borrowed(text);
     loop {
         let next = drop_empty_once(&current);
-        if next.len() == current.len() {
+        if next == *current {
             return current;
         }
         current = Cow::Owned(next);
@@ -131,10 +132,7 @@ fn drop_empty_once(text: &str) -> String {
     let mut writer = Writer::new(Vec::with_capacity(text.len()));
     // A start tag waits for its next event; blank text after it waits too.
     let mut pending: Vec<Event<'_>> = Vec::new();
-    loop {
-        let Ok(event) = reader.read_event() else {
-            break;
-        };
+    while let Ok(event) = reader.read_event() {
         match event {
             Event::Eof => break,
             Event::Empty(_) => {
@@ -148,6 +146,10 @@ fn drop_empty_once(text: &str) -> String {
                 pending.push(event);
             }
             Event::End(_) if !pending.is_empty() => pending.clear(),
+            Event::Text(ref t) if !is_blank(t) && has_edge_space(t) => {
+                flush(&mut writer, &mut pending);
+                write_as_cdata(&mut writer, t);
+            }
             other => {
                 flush(&mut writer, &mut pending);
                 let _ = writer.write_event(other);
@@ -158,8 +160,29 @@ fn drop_empty_once(text: &str) -> String {
     String::from_utf8(writer.into_inner()).unwrap_or_else(|_| text.to_owned())
 }
 
-fn is_blank(text: &quick_xml::events::BytesText<'_>) -> bool {
+fn is_blank(text: &BytesText<'_>) -> bool {
     text.iter().all(|b| b.is_ascii_whitespace())
+}
+
+fn has_edge_space(text: &BytesText<'_>) -> bool {
+    let edge = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_whitespace());
+    edge(text.first()) || edge(text.last())
+}
+
+/// The serde reader trims text but keeps CDATA as it is, so a value with
+/// leading or trailing blanks travels to it as CDATA (split around `]]>`).
+fn write_as_cdata(writer: &mut Writer<Vec<u8>>, text: &BytesText<'_>) {
+    let Ok(value) = text.unescape() else {
+        let _ = writer.write_event(Event::Text(text.clone()));
+        return;
+    };
+    let segments: Vec<&str> = value.split("]]>").collect();
+    for (i, segment) in segments.iter().enumerate() {
+        let head = if i > 0 { ">" } else { "" };
+        let tail = if i + 1 < segments.len() { "]]" } else { "" };
+        let piece = format!("{head}{segment}{tail}");
+        let _ = writer.write_event(Event::CData(BytesCData::new(piece)));
+    }
 }
 
 fn flush(writer: &mut Writer<Vec<u8>>, pending: &mut Vec<Event<'_>>) {
@@ -289,6 +312,16 @@ mod tests {
         let text = "<request><a>A&amp;B &lt;x&gt; 🙏</a><b><![CDATA[<c>]]></b></request>";
 
         assert_eq!(drop_empty_elements(text), text);
+    }
+
+    #[test]
+    fn edge_blanks_of_a_value_survive_as_cdata() {
+        let text = "<request><a> x &amp; ]]&gt; </a><b>y</b></request>";
+
+        let cleaned = drop_empty_elements(text);
+
+        let expected = "<request><a><![CDATA[ x & ]]]]><![CDATA[> ]]></a><b>y</b></request>";
+        assert_eq!(cleaned, expected);
     }
 
     #[test]
