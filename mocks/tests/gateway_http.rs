@@ -459,3 +459,61 @@ async fn wms_upload_with_a_bad_digest_gets_s02() {
 
     assert_eq!(answer.error_code.as_deref(), Some("S02"));
 }
+
+#[tokio::test]
+async fn cancel_refused_by_the_wms_answers_order_cannot_cancel() {
+    let harness = start(GatewayBehaviour::default()).await;
+    expect_notify(&harness, 1).await;
+    let refusal = "<response><success>false</success><errorCode>S012</errorCode>\
+<errorMsg>waybill printed</errorMsg></response>";
+    type CancelNotify = cainiao::messages::OrderCancelNotify;
+    Mock::given(method("POST"))
+        .and(path("/cainiao"))
+        .and(signed_push::<CancelNotify>(MsgType::OrderCancelNotify))
+        .respond_with(ResponseTemplate::new(200).set_body_string(refusal))
+        .expect(1)
+        .mount(&harness.wms)
+        .await;
+    let credentials = erp_credentials("C_TEST_001", "testsecret");
+    let create = EntryOrderCreate::from_domain(&purchase("PO-11"));
+    assert!(harness
+        .call_qimen(&credentials, &create, now())
+        .await
+        .is_success());
+    let cancel = mocks::qimen::messages::OrderCancel::from_domain(&mocks::domain::Cancel {
+        order_code: "PO-11".into(),
+        order_type: OrderType::Purchase,
+        warehouse_code: "WH_HZ01".into(),
+        owner_code: "SLMY001".into(),
+        reason: None,
+    });
+
+    let answer = harness.call_qimen(&credentials, &cancel, now()).await;
+
+    assert_eq!(answer.code, "order-cannot-cancel");
+    assert!(
+        answer.message.contains("waybill printed"),
+        "{}",
+        answer.message
+    );
+    assert_eq!(harness.gateway.in_flight(), 0);
+}
+
+#[tokio::test]
+async fn cancel_of_an_unknown_order_answers_order_not_exist() {
+    let harness = start(GatewayBehaviour::default()).await;
+    expect_notify(&harness, 0).await;
+    let cancel = mocks::qimen::messages::OrderCancel::from_domain(&mocks::domain::Cancel {
+        order_code: "PO-NONE".into(),
+        order_type: OrderType::Purchase,
+        warehouse_code: "WH_HZ01".into(),
+        owner_code: "SLMY001".into(),
+        reason: None,
+    });
+
+    let answer = harness
+        .call_qimen(&erp_credentials("C_TEST_001", "testsecret"), &cancel, now())
+        .await;
+
+    assert_eq!(answer.code, "order-not-exist");
+}
