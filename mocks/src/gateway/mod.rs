@@ -12,7 +12,8 @@
 //! # use mocks::config::Config;
 //! # use mocks::gateway::{Gateway, GatewaySettings, RoutingTable};
 //! let config = Config::default();
-//! let table = RoutingTable::from_config(&config, "http://erp/qimen/callback", "http://wms/cainiao");
+//! let (erp, wms) = ("http://erp/qimen/callback", "http://wms/cainiao");
+//! let table = RoutingTable::from_config(&config, erp, wms);
 //! let settings = GatewaySettings::from_config(&config, Default::default(), 7);
 //! let gateway = Gateway::new(table, settings, Arc::new(mocks::observe::LogObserver));
 //! let app = gateway.app(); // serve with axum
