@@ -1,0 +1,1118 @@
+//! The mock WMS's warehouse logic on domain values, without IO.
+//!
+//! [`WmsCore`] holds the item master, the stock [`Ledger`] (per item,
+//! inventory type and batch), the lots and serial numbers in stock, and
+//! every order it was sent. It takes domain values in ([`Order`],
+//! [`Cancel`], count lines) and hands back [`WmsMessage`]s: the status
+//! uploads, confirms and stock adjustments the HTTP side must send. Time
+//! passes outside: the caller asks [`WmsCore::next_delay`] how long the
+//! next step of an order takes, waits, then calls [`WmsCore::advance`].
+//!
+//! Warehouse rules modelled here:
+//! - outbound orders reserve stock on intake, batch by batch, first expiry
+//!   first out (FEFO), and reserve serial numbers held for SN items; on a
+//!   shortage they ship what there is and report `WMS_LACK`, or are
+//!   rejected, as the behaviour says;
+//! - inbound orders receive short or defective quantities when the
+//!   behaviour draws so, assign batches with production and expiry dates,
+//!   capture serial numbers, and may confirm in several partial confirms;
+//! - a cancel is honoured until the goods leave (outbound: before
+//!   `WMS_CONSIGN`) or arrive (inbound: before `WMS_RECEIVED`).
+//!
+//! # Known gaps
+//! Orders split over several notifies (`batchSendCtrlParam`) and kitting
+//! are not modelled. Items never synchronised are handled as plain items:
+//! no batches, no serial numbers, no shelf life.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
+use std::time::Duration;
+
+use chrono::NaiveDate;
+use rand::Rng;
+
+use super::plan::{self, PlannedStep};
+use crate::behaviour::{ShortageBehaviour, WmsBehaviour};
+use crate::domain::{
+    AdjustmentLine, Cancel, Confirm, ConfirmLine, ConfirmType, Direction, InventoryType, Item,
+    ItemCode, Lot, Order, OrderStatus, OrderType, Package, StatusReport, StockAdjustment,
+};
+use crate::ledger::{
+    Applied, Balance, Cause, Ledger, LedgerError, LineOp, Movement, MovementKey, MovementLine,
+    StockKey,
+};
+use crate::mapping;
+
+/// The party name written into ledger causes.
+const PARTY: &str = "wms";
+/// Ledger message name for stock loaded before a run.
+const OPENING: &str = "OPENING_STOCK";
+/// Ledger message name for counts.
+const COUNT: &str = "WMS_INVENTORY_COUNT";
+/// Ledger message name for inventory-type moves.
+const MOVE: &str = "WMS_INVENTORY_ADJUST_UPLOAD";
+/// Ledger message name for releasing a cancelled order's reservation.
+const CANCEL: &str = "WMS_ORDER_CANCEL_NOTIFY";
+
+/// What the WMS must send to the gateway.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WmsMessage {
+    /// `WMS_ORDER_STATUS_UPLOAD`.
+    Status(StatusReport),
+    /// `WMS_STOCK_IN_ORDER_CONFIRM`, `WMS_STOCK_OUT_ORDER_CONFIRM` or
+    /// `WMS_CONSIGN_ORDER_CONFIRM`, after the order type.
+    Confirm(Confirm),
+    /// `WMS_INVENTORY_COUNT` when it has an order type (701/702),
+    /// `WMS_INVENTORY_ADJUST_UPLOAD` otherwise.
+    Adjustment(StockAdjustment),
+}
+
+/// How the WMS took a notified order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Intake {
+    /// The order is new and its steps are planned; drive it with
+    /// [`WmsCore::next_delay`] and [`WmsCore::advance`].
+    Accepted,
+    /// The order code is known already; nothing changed.
+    Duplicate,
+    /// The order is refused; send `report` (`WMS_REJECT`).
+    Rejected {
+        reason: String,
+        report: StatusReport,
+    },
+}
+
+/// The answer to a cancel request.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CancelOutcome {
+    /// Stopped; reservations freed. Send `report` (`WMS_CANCEL`).
+    Cancelled { report: StatusReport },
+    /// Cancelled before; nothing changed.
+    AlreadyCancelled,
+    /// The goods already moved; the order was at `status`.
+    TooLate { status: OrderStatus },
+    /// No order with this code was notified.
+    Unknown,
+}
+
+/// Where an order stands in the warehouse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    Working,
+    Done,
+    Cancelled,
+    Rejected,
+}
+
+/// An order's state as the driver and tests read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderState {
+    pub phase: Phase,
+    /// The last status reported, if any.
+    pub status: Option<OrderStatus>,
+}
+
+/// Stock present before a run, per item, inventory type and lot.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct OpeningStock {
+    pub item_code: ItemCode,
+    pub inventory_type: InventoryType,
+    pub lot: Lot,
+    pub qty: u32,
+}
+
+/// What went wrong applying a driver request or advancing an order.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum WmsError {
+    #[error("order {order_code} was never notified")]
+    UnknownOrder { order_code: String },
+    #[error("order {order_code} has no step left ({phase:?})")]
+    OrderClosed { order_code: String, phase: Phase },
+    #[error("{what}: {source}")]
+    Ledger {
+        what: String,
+        #[source]
+        source: LedgerError,
+    },
+    #[error("{item_code}/{inventory_type}: {requested} requested, {available} available")]
+    InsufficientStock {
+        item_code: ItemCode,
+        inventory_type: InventoryType,
+        requested: u64,
+        available: u64,
+    },
+    #[error("moving {item_code} from {inventory_type} to the same inventory type")]
+    MoveToSameType {
+        item_code: ItemCode,
+        inventory_type: InventoryType,
+    },
+}
+
+/// Stock reserved for one outbound line in one batch.
+#[derive(Debug, Clone, PartialEq)]
+struct Pick {
+    line_index: usize,
+    key: StockKey,
+    qty: u32,
+    serials: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+struct OrderRecord {
+    order: Order,
+    phase: Phase,
+    status: Option<OrderStatus>,
+    steps: VecDeque<PlannedStep>,
+    picks: Vec<Pick>,
+    /// Outbound lines not fully reserved: (line index, units short).
+    lack: Vec<(usize, u32)>,
+}
+
+/// The warehouse: see the module docs.
+#[derive(Debug, Clone)]
+pub struct WmsCore {
+    seed: u64,
+    behaviour: WmsBehaviour,
+    items: HashMap<ItemCode, Item>,
+    ledger: Ledger,
+    /// Dates of every batch seen, by batch code.
+    lots: HashMap<String, Lot>,
+    /// Serial numbers in stock and not reserved, per stock key.
+    serials_held: BTreeMap<StockKey, BTreeSet<String>>,
+    serials_ever: HashSet<String>,
+    serials_received: Vec<String>,
+    serials_shipped: Vec<String>,
+    orders: HashMap<String, OrderRecord>,
+    /// Adjustments raised so far; numbers their codes.
+    adjustments: u32,
+}
+
+impl WmsCore {
+    /// An empty warehouse deciding with `behaviour`, seeded by `seed`.
+    pub fn new(seed: u64, behaviour: WmsBehaviour) -> WmsCore {
+        WmsCore {
+            seed,
+            behaviour,
+            items: HashMap::new(),
+            ledger: Ledger::new(),
+            lots: HashMap::new(),
+            serials_held: BTreeMap::new(),
+            serials_ever: HashSet::new(),
+            serials_received: Vec::new(),
+            serials_shipped: Vec::new(),
+            orders: HashMap::new(),
+            adjustments: 0,
+        }
+    }
+
+    /// Adds or replaces an item in the master (`WMS_SKU_INFO_NOTIFY`).
+    pub fn upsert_item(&mut self, item: Item) {
+        self.items.insert(item.item_code.clone(), item);
+    }
+
+    pub fn item(&self, item_code: &ItemCode) -> Option<&Item> {
+        self.items.get(item_code)
+    }
+
+    /// Loads stock present before the run; SN items get generated serials.
+    pub fn set_opening_stock(&mut self, stock: &[OpeningStock]) -> Result<(), WmsError> {
+        let code = format!("OPEN{:06}", self.next_adjustment());
+        let mut lines = Vec::new();
+        let mut serials = Vec::new();
+        for (index, s) in stock.iter().enumerate() {
+            let key = self.key_for(&s.item_code, s.inventory_type, &s.lot);
+            lines.push(MovementLine::new(key.clone(), LineOp::Receive(s.qty)));
+            if self.is_sn(&s.item_code) {
+                serials.push((key, self.new_serials(&s.item_code, &code, index, s.qty)));
+            }
+        }
+        if lines.is_empty() {
+            return Ok(());
+        }
+
+        self.apply(OPENING, &code, &code, lines)?;
+        for s in stock {
+            self.remember_lot(&s.lot);
+        }
+        for (key, list) in serials {
+            self.hold_serials(&key, list, true);
+        }
+        Ok(())
+    }
+
+    /// Takes a notified order. A known order code is a re-push: it changes
+    /// nothing. Outbound orders reserve their stock here.
+    pub fn receive_order(&mut self, order: Order, now: &str) -> Intake {
+        if self.orders.contains_key(&order.order_code) {
+            return Intake::Duplicate;
+        }
+        let direction = order.order_type.direction();
+        let steps = plan::plan_steps(
+            &self.behaviour,
+            self.seed,
+            &order.order_code,
+            order.order_type,
+        );
+        let mut record = OrderRecord {
+            order,
+            phase: Phase::Working,
+            status: None,
+            steps: steps.into(),
+            picks: Vec::new(),
+            lack: Vec::new(),
+        };
+
+        let refusal = match direction {
+            Direction::Count => Some("counts are raised by the warehouse, not notified".to_owned()),
+            Direction::Inbound => None,
+            Direction::Outbound => self.reserve(&mut record).err(),
+        };
+        let code = record.order.order_code.clone();
+        if let Some(reason) = refusal {
+            let report = status_report(&record.order, OrderStatus::Reject, now, Some(&reason));
+            record.phase = Phase::Rejected;
+            record.status = Some(OrderStatus::Reject);
+            record.steps.clear();
+            self.orders.insert(code, record);
+            return Intake::Rejected { reason, report };
+        }
+        self.orders.insert(code, record);
+        Intake::Accepted
+    }
+
+    /// How long the order's next step takes, or `None` when it has none
+    /// left (done, cancelled, rejected, unknown).
+    pub fn next_delay(&self, order_code: &str) -> Option<Duration> {
+        let record = self.orders.get(order_code)?;
+        if record.phase != Phase::Working {
+            return None;
+        }
+        record.steps.front().map(|s| s.delay)
+    }
+
+    /// Performs the order's next step and returns what to send: its status
+    /// upload and, after the last step, the confirm(s).
+    pub fn advance(&mut self, order_code: &str, now: &str) -> Result<Vec<WmsMessage>, WmsError> {
+        let record = self
+            .orders
+            .get_mut(order_code)
+            .ok_or_else(|| WmsError::UnknownOrder {
+                order_code: order_code.to_owned(),
+            })?;
+        let step = match (record.phase, record.steps.front()) {
+            (Phase::Working, Some(step)) => *step,
+            (phase, _) => {
+                return Err(WmsError::OrderClosed {
+                    order_code: order_code.to_owned(),
+                    phase,
+                })
+            }
+        };
+
+        let mut out = vec![WmsMessage::Status(status_report(
+            &record.order,
+            step.status,
+            now,
+            None,
+        ))];
+        if step.status == OrderStatus::Accept && !record.lack.is_empty() {
+            let remark = lack_remark(&record.order, &record.lack);
+            let lack = status_report(&record.order, OrderStatus::Lack, now, Some(&remark));
+            out.push(WmsMessage::Status(lack));
+        }
+        let last = record.steps.len() == 1;
+        if last {
+            let confirms = match record.order.order_type.direction() {
+                Direction::Outbound => vec![self.ship(order_code, now)?],
+                _ => self.receive(order_code, now)?,
+            };
+            out.extend(confirms.into_iter().map(WmsMessage::Confirm));
+        }
+
+        let record = self
+            .orders
+            .get_mut(order_code)
+            .expect("the order was found above and orders are never removed");
+        record.steps.pop_front();
+        record.status = Some(step.status);
+        if last {
+            record.phase = Phase::Done;
+        }
+        Ok(out)
+    }
+
+    /// Cancels an order if its goods have not moved yet; frees what it
+    /// reserved.
+    pub fn cancel(&mut self, cancel: &Cancel, now: &str) -> CancelOutcome {
+        let Some(record) = self.orders.get(&cancel.order_code) else {
+            return CancelOutcome::Unknown;
+        };
+        match record.phase {
+            Phase::Cancelled => return CancelOutcome::AlreadyCancelled,
+            Phase::Done | Phase::Rejected => {
+                return CancelOutcome::TooLate {
+                    status: record.status.unwrap_or(OrderStatus::Reject),
+                }
+            }
+            Phase::Working => {}
+        }
+        if let Some(status @ (OrderStatus::Received | OrderStatus::OnSale)) = record.status {
+            return CancelOutcome::TooLate { status };
+        }
+
+        let picks = record.picks.clone();
+        let code = cancel.order_code.clone();
+        let unlock: Vec<_> = picks
+            .iter()
+            .map(|p| MovementLine::new(p.key.clone(), LineOp::Unlock(p.qty)))
+            .collect();
+        if !unlock.is_empty() {
+            self.apply(CANCEL, &code, &code, unlock)
+                .expect("a reservation made on intake can be released");
+        }
+        for pick in picks {
+            self.hold_serials(&pick.key, pick.serials, false);
+        }
+        let record = self.orders.get_mut(&code).expect("looked up above");
+        record.phase = Phase::Cancelled;
+        record.status = Some(OrderStatus::Cancel);
+        record.steps.clear();
+        record.picks.clear();
+        let report = status_report(
+            &record.order,
+            OrderStatus::Cancel,
+            now,
+            cancel.reason.as_deref(),
+        );
+        CancelOutcome::Cancelled { report }
+    }
+
+    /// Applies counted differences found by a stock take: positive deltas
+    /// as gains (702), negative as losses (701). Returns the adjustments to
+    /// report, gains first; none when every delta is zero.
+    pub fn count(
+        &mut self,
+        lines: &[AdjustmentLine],
+        now: &str,
+    ) -> Result<Vec<StockAdjustment>, WmsError> {
+        let code = format!("PD{:06}", self.next_adjustment());
+        let mut movement = Vec::new();
+        let mut gains = Vec::new();
+        let mut losses = Vec::new();
+        for line in lines.iter().filter(|l| l.delta != 0) {
+            for (key, delta) in self.place_count_delta(line)? {
+                movement.push(MovementLine::new(key.clone(), LineOp::Adjust(delta)));
+                let reported = AdjustmentLine {
+                    item_code: key.item_code.clone(),
+                    inventory_type: key.inventory_type,
+                    delta,
+                    lot: self.lot_of(&key),
+                };
+                if delta > 0 { &mut gains } else { &mut losses }.push(reported);
+            }
+        }
+        if movement.is_empty() {
+            return Ok(Vec::new());
+        }
+
+        self.apply(COUNT, &code, &code, movement)?;
+        self.count_serials(&code, &gains, &losses);
+        let mut out = Vec::new();
+        for (order_type, lines) in [
+            (OrderType::CountGain, gains),
+            (OrderType::CountLoss, losses),
+        ] {
+            if !lines.is_empty() {
+                out.push(StockAdjustment {
+                    adjustment_code: code.clone(),
+                    order_type: Some(order_type),
+                    out_biz_code: format!("{code}-{}", order_type.code()),
+                    adjusted_at: now.to_owned(),
+                    lines,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// Moves `qty` of an item from one inventory type to another (for
+    /// example good to defective), batches first-expiry first. Returns the
+    /// adjustment to report: a negative line in `from` and a positive one
+    /// in `to` per batch touched.
+    pub fn move_inventory_type(
+        &mut self,
+        item_code: &ItemCode,
+        from: InventoryType,
+        to: InventoryType,
+        qty: u32,
+        now: &str,
+    ) -> Result<StockAdjustment, WmsError> {
+        if from == to {
+            return Err(WmsError::MoveToSameType {
+                item_code: item_code.clone(),
+                inventory_type: from,
+            });
+        }
+        let code = format!("TZ{:06}", self.next_adjustment());
+        let taken = self.take_fefo(item_code, from, qty)?;
+
+        let movement = taken
+            .iter()
+            .map(|(key, q)| {
+                let op = LineOp::MoveTo {
+                    inventory_type: to,
+                    qty: *q,
+                };
+                MovementLine::new(key.clone(), op)
+            })
+            .collect();
+        self.apply(MOVE, &code, &code, movement)?;
+
+        let mut lines = Vec::new();
+        for (key, q) in taken {
+            let target = StockKey {
+                inventory_type: to,
+                ..key.clone()
+            };
+            let serials = self.release_serials(&key, q as usize);
+            self.hold_serials(&target, serials, false);
+            let lot = self.lot_of(&key);
+            for (inventory_type, delta) in [(from, -i64::from(q)), (to, i64::from(q))] {
+                lines.push(AdjustmentLine {
+                    item_code: item_code.clone(),
+                    inventory_type,
+                    delta,
+                    lot: lot.clone(),
+                });
+            }
+        }
+        Ok(StockAdjustment {
+            adjustment_code: code.clone(),
+            order_type: None,
+            out_biz_code: code,
+            adjusted_at: now.to_owned(),
+            lines,
+        })
+    }
+
+    /// Totals per (item, inventory type), summed over batches.
+    pub fn ledger_snapshot(&self) -> BTreeMap<(ItemCode, InventoryType), Balance> {
+        self.ledger.snapshot()
+    }
+
+    pub fn ledger(&self) -> &Ledger {
+        &self.ledger
+    }
+
+    /// Every serial number received, in order of receipt (a returned serial
+    /// appears again).
+    pub fn serials_received(&self) -> &[String] {
+        &self.serials_received
+    }
+
+    /// Every serial number shipped, in order of shipment.
+    pub fn serials_shipped(&self) -> &[String] {
+        &self.serials_shipped
+    }
+
+    pub fn order_state(&self, order_code: &str) -> Option<OrderState> {
+        self.orders.get(order_code).map(|r| OrderState {
+            phase: r.phase,
+            status: r.status,
+        })
+    }
+
+    /// The last status reported for an order.
+    pub fn order_status(&self, order_code: &str) -> Option<OrderStatus> {
+        self.orders.get(order_code).and_then(|r| r.status)
+    }
+
+    pub fn order(&self, order_code: &str) -> Option<&Order> {
+        self.orders.get(order_code).map(|r| &r.order)
+    }
+
+    /// Reserves each line's quantity FEFO, or says why the order is refused.
+    fn reserve(&mut self, record: &mut OrderRecord) -> Result<(), String> {
+        let mut picks = Vec::new();
+        let mut lack = Vec::new();
+        // Work on a copy of what is available so lines of the same item in
+        // one order do not reserve the same units twice.
+        let mut available: HashMap<StockKey, u32> = HashMap::new();
+        for (index, line) in record.order.lines.iter().enumerate() {
+            let mut wanted = line.plan_qty;
+            for key in self.fefo_keys(&line.item_code, line.inventory_type) {
+                let left = *available
+                    .entry(key.clone())
+                    .or_insert_with(|| self.available_units(&key));
+                let qty = wanted.min(left);
+                if qty == 0 {
+                    continue;
+                }
+                available.insert(key.clone(), left - qty);
+                picks.push(Pick {
+                    line_index: index,
+                    key,
+                    qty,
+                    serials: Vec::new(),
+                });
+                wanted -= qty;
+            }
+            if wanted > 0 {
+                lack.push((index, wanted));
+            }
+        }
+
+        let shipped: u32 = picks.iter().map(|p| p.qty).sum();
+        if shipped == 0 {
+            return Err(format!(
+                "no stock for any line: {}",
+                lack_remark(&record.order, &lack)
+            ));
+        }
+        if !lack.is_empty() && self.behaviour.shortage == ShortageBehaviour::Reject {
+            return Err(format!("short: {}", lack_remark(&record.order, &lack)));
+        }
+        let code = record.order.order_code.clone();
+        let message = notify_message(record.order.order_type);
+        let lock = picks
+            .iter()
+            .map(|p| MovementLine::new(p.key.clone(), LineOp::Lock(p.qty)))
+            .collect();
+        self.apply(message, &code, &code, lock)
+            .map_err(|e| e.to_string())?;
+        for pick in &mut picks {
+            pick.serials = self.release_serials(&pick.key, pick.qty as usize);
+        }
+        record.picks = picks;
+        record.lack = lack;
+        Ok(())
+    }
+
+    /// Units of a key that can be reserved: available stock, and for SN
+    /// items no more than the serial numbers held.
+    fn available_units(&self, key: &StockKey) -> u32 {
+        let stock = self.ledger.balance(key).available().max(0);
+        let stock = u32::try_from(stock).unwrap_or(u32::MAX);
+        if self.is_sn(&key.item_code) {
+            let held = self.serials_held.get(key).map_or(0, BTreeSet::len);
+            stock.min(u32::try_from(held).unwrap_or(u32::MAX))
+        } else {
+            stock
+        }
+    }
+
+    /// Ships the reserved stock and builds the confirm.
+    fn ship(&mut self, order_code: &str, now: &str) -> Result<Confirm, WmsError> {
+        let record = &self.orders[order_code];
+        let order = record.order.clone();
+        let picks = record.picks.clone();
+        let route = mapping::route_of(order.order_type);
+        let message = route.cainiao.confirm_msg_type();
+        let out_biz_code = format!("{order_code}-1");
+
+        let movement = picks
+            .iter()
+            .map(|p| MovementLine::new(p.key.clone(), LineOp::ShipLocked(p.qty)))
+            .collect();
+        self.apply(message, order_code, &out_biz_code, movement)?;
+        for pick in &picks {
+            self.serials_shipped.extend(pick.serials.iter().cloned());
+        }
+
+        let mut lines = Vec::new();
+        for (index, line) in order.lines.iter().enumerate() {
+            let mut line_picks = picks.iter().filter(|p| p.line_index == index).peekable();
+            if line_picks.peek().is_none() {
+                lines.push(ConfirmLine {
+                    line_no: Some(line.line_no.clone()),
+                    item_code: line.item_code.clone(),
+                    inventory_type: line.inventory_type,
+                    plan_qty: Some(line.plan_qty),
+                    actual_qty: 0,
+                    lot: Lot::default(),
+                    serials: Vec::new(),
+                });
+            }
+            for pick in line_picks {
+                lines.push(ConfirmLine {
+                    line_no: Some(line.line_no.clone()),
+                    item_code: line.item_code.clone(),
+                    inventory_type: line.inventory_type,
+                    plan_qty: Some(line.plan_qty),
+                    actual_qty: pick.qty,
+                    lot: self.lot_of(&pick.key),
+                    serials: pick.serials.clone(),
+                });
+            }
+        }
+        Ok(Confirm {
+            order_code: order_code.to_owned(),
+            order_type: order.order_type,
+            wms_order_id: Some(wms_order_id(order_code)),
+            out_biz_code,
+            confirm_type: ConfirmType::Final,
+            confirmed_at: now.to_owned(),
+            packages: self.pack(&order, &picks),
+            lines,
+        })
+    }
+
+    /// Splits shipped units over the parcels the behaviour draws; every
+    /// parcel gets units, and the parcels' units sum to the lines'.
+    fn pack(&self, order: &Order, picks: &[Pick]) -> Vec<Package> {
+        let mut per_item: BTreeMap<ItemCode, u32> = BTreeMap::new();
+        for pick in picks {
+            *per_item.entry(pick.key.item_code.clone()).or_default() += pick.qty;
+        }
+        let units: u32 = per_item.values().sum();
+        let labels = plan::draw_parcels(&self.behaviour, self.seed, &order.order_code, units);
+
+        // Deal units out one at a time, in item order, so that n parcels
+        // each get at least one unit whenever units >= n.
+        let mut contents: Vec<BTreeMap<ItemCode, u32>> = vec![BTreeMap::new(); labels.len()];
+        let mut next = 0;
+        for (item, qty) in &per_item {
+            for _ in 0..*qty {
+                *contents[next].entry(item.clone()).or_default() += 1;
+                next = (next + 1) % labels.len();
+            }
+        }
+        labels
+            .into_iter()
+            .zip(contents)
+            .enumerate()
+            .map(|(index, (label, items))| Package {
+                logistics_code: label.carrier,
+                express_code: label.tracking_number,
+                package_code: Some(format!("{}-P{}", order.order_code, index + 1)),
+                weight_g: self.weigh(&items),
+                items: items.into_iter().collect(),
+            })
+            .collect()
+    }
+
+    fn weigh(&self, items: &BTreeMap<ItemCode, u32>) -> Option<u32> {
+        let mut total = 0u32;
+        for (code, qty) in items {
+            let grams = self.items.get(code).and_then(|i| i.gross_weight_g)?;
+            total = total.saturating_add(grams.saturating_mul(*qty));
+        }
+        Some(total)
+    }
+
+    /// Receives an inbound order's goods and builds its confirms: the
+    /// partial ones (incremental quantities, own outBizCode) then the final.
+    fn receive(&mut self, order_code: &str, now: &str) -> Result<Vec<Confirm>, WmsError> {
+        let order = self.orders[order_code].order.clone();
+        let planned: Vec<u32> = order.lines.iter().map(|l| l.plan_qty).collect();
+        let receipts = plan::draw_receipts(&self.behaviour, self.seed, order_code, &planned);
+        let parts = plan::draw_confirm_count(&self.behaviour, self.seed, order_code);
+        let lots: Vec<Lot> = order
+            .lines
+            .iter()
+            .map(|line| self.receipt_lot(&order, line.line_no.as_str(), line, now))
+            .collect();
+
+        let mut confirms = Vec::new();
+        let mut serial_cursor = vec![0usize; order.lines.len()];
+        for part in 0..parts {
+            let final_part = part + 1 == parts;
+            let mut lines = Vec::new();
+            for (index, line) in order.lines.iter().enumerate() {
+                let receipt = receipts[index];
+                let buckets = [
+                    (line.inventory_type, receipt.good),
+                    (InventoryType::Defective, receipt.defective),
+                ];
+                for (inventory_type, total) in buckets {
+                    let qty = plan::split_evenly(total, parts)[part as usize];
+                    if qty == 0 {
+                        continue;
+                    }
+                    let serials = if self.is_sn(&line.item_code) {
+                        let from = serial_cursor[index];
+                        serial_cursor[index] += qty as usize;
+                        self.receipt_serials(&order, index, from, qty)
+                    } else {
+                        Vec::new()
+                    };
+                    lines.push(ConfirmLine {
+                        line_no: Some(line.line_no.clone()),
+                        item_code: line.item_code.clone(),
+                        inventory_type,
+                        plan_qty: Some(line.plan_qty),
+                        actual_qty: qty,
+                        lot: lots[index].clone(),
+                        serials,
+                    });
+                }
+            }
+            if lines.is_empty() && !final_part {
+                continue;
+            }
+            let confirm_type = if final_part {
+                ConfirmType::Final
+            } else {
+                ConfirmType::Partial
+            };
+            let out_biz_code = format!("{order_code}-{}", confirms.len() + 1);
+            self.store_receipt(&order, &out_biz_code, &lines)?;
+            confirms.push(Confirm {
+                order_code: order_code.to_owned(),
+                order_type: order.order_type,
+                wms_order_id: Some(wms_order_id(order_code)),
+                out_biz_code,
+                confirm_type,
+                confirmed_at: now.to_owned(),
+                lines,
+                packages: Vec::new(),
+            });
+        }
+        Ok(confirms)
+    }
+
+    fn store_receipt(
+        &mut self,
+        order: &Order,
+        out_biz_code: &str,
+        lines: &[ConfirmLine],
+    ) -> Result<(), WmsError> {
+        if lines.is_empty() {
+            return Ok(());
+        }
+        let message = mapping::route_of(order.order_type)
+            .cainiao
+            .confirm_msg_type();
+        let keyed: Vec<(StockKey, &ConfirmLine)> = lines
+            .iter()
+            .map(|l| (self.key_for(&l.item_code, l.inventory_type, &l.lot), l))
+            .collect();
+        let movement = keyed
+            .iter()
+            .map(|(key, l)| MovementLine::new(key.clone(), LineOp::Receive(l.actual_qty)))
+            .collect();
+        self.apply(message, &order.order_code, out_biz_code, movement)?;
+        for (key, line) in keyed {
+            self.remember_lot(&line.lot);
+            self.hold_serials(&key, line.serials.clone(), true);
+        }
+        Ok(())
+    }
+
+    /// The lot a received line goes into: the one the order names, else a
+    /// new batch for batch-managed or shelf-life items, with a production
+    /// date up to 30 days before the receipt and expiry = production +
+    /// shelf life.
+    fn receipt_lot(
+        &self,
+        order: &Order,
+        line_no: &str,
+        line: &crate::domain::OrderLine,
+        now: &str,
+    ) -> Lot {
+        if line.lot.batch_code.is_some() {
+            return line.lot.clone();
+        }
+        let Some(item) = self.items.get(&line.item_code) else {
+            return Lot::default();
+        };
+        let shelf_life = item.shelf_life_days.filter(|d| *d > 0);
+        if !item.batch_managed && shelf_life.is_none() {
+            return Lot::default();
+        }
+        let mut rng = plan::decision_rng(self.seed, &order.order_code, &format!("lot-{line_no}"));
+        let today = now
+            .get(..10)
+            .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+        let produced = today.map(|d| d - chrono::Days::new(rng.gen_range(0..=30)));
+        let expires = produced
+            .zip(shelf_life)
+            .map(|(p, days)| p + chrono::Days::new(u64::from(days)));
+        let batch = format!("B{}-{}", order.order_code, line_no);
+        Lot {
+            produce_code: Some(batch.clone()),
+            batch_code: Some(batch),
+            product_date: produced.map(|d| d.format("%Y-%m-%d").to_string()),
+            expire_date: expires.map(|d| d.format("%Y-%m-%d").to_string()),
+        }
+    }
+
+    /// Serial numbers for `qty` units of a received line starting at
+    /// position `from`: those the order announces (returns), then
+    /// generated ones, never one already in stock.
+    fn receipt_serials(
+        &mut self,
+        order: &Order,
+        index: usize,
+        from: usize,
+        qty: u32,
+    ) -> Vec<String> {
+        let line = &order.lines[index];
+        let mut serials = Vec::new();
+        for position in from..from + qty as usize {
+            let announced = line
+                .serials
+                .get(position)
+                .filter(|s| !self.is_held(s))
+                .cloned();
+            let serial = announced.unwrap_or_else(|| {
+                self.fresh_serial(&line.item_code, &order.order_code, index, position)
+            });
+            self.serials_ever.insert(serial.clone());
+            serials.push(serial);
+        }
+        serials
+    }
+
+    fn fresh_serial(&self, item: &ItemCode, source: &str, index: usize, position: usize) -> String {
+        let mut attempt = 0;
+        loop {
+            let serial = match attempt {
+                0 => format!("{item}-{source}-{}-{position:04}", index + 1),
+                n => format!("{item}-{source}-{}-{position:04}-{n}", index + 1),
+            };
+            if !self.serials_ever.contains(&serial) {
+                return serial;
+            }
+            attempt += 1;
+        }
+    }
+
+    fn new_serials(
+        &mut self,
+        item: &ItemCode,
+        source: &str,
+        index: usize,
+        qty: u32,
+    ) -> Vec<String> {
+        (0..qty as usize)
+            .map(|position| {
+                let serial = self.fresh_serial(item, source, index, position);
+                self.serials_ever.insert(serial.clone());
+                serial
+            })
+            .collect()
+    }
+
+    fn is_held(&self, serial: &String) -> bool {
+        self.serials_held.values().any(|set| set.contains(serial))
+    }
+
+    fn hold_serials(&mut self, key: &StockKey, serials: Vec<String>, received: bool) {
+        if serials.is_empty() {
+            return;
+        }
+        if received {
+            self.serials_received.extend(serials.iter().cloned());
+        }
+        self.serials_ever.extend(serials.iter().cloned());
+        self.serials_held
+            .entry(key.clone())
+            .or_default()
+            .extend(serials);
+    }
+
+    /// Takes up to `n` serials held under `key`, lowest first.
+    fn release_serials(&mut self, key: &StockKey, n: usize) -> Vec<String> {
+        let Some(set) = self.serials_held.get_mut(key) else {
+            return Vec::new();
+        };
+        let taken: Vec<String> = set.iter().take(n).cloned().collect();
+        for serial in &taken {
+            set.remove(serial);
+        }
+        taken
+    }
+
+    /// Gains of SN items get generated serials; losses drop held ones.
+    fn count_serials(&mut self, code: &str, gains: &[AdjustmentLine], losses: &[AdjustmentLine]) {
+        for (index, line) in gains.iter().enumerate() {
+            if self.is_sn(&line.item_code) {
+                let key = self.key_for(&line.item_code, line.inventory_type, &line.lot);
+                let qty = u32::try_from(line.delta).unwrap_or(0);
+                let serials = self.new_serials(&line.item_code, code, index, qty);
+                self.hold_serials(&key, serials, false);
+            }
+        }
+        for line in losses {
+            let key = self.key_for(&line.item_code, line.inventory_type, &line.lot);
+            let lost = usize::try_from(line.delta.unsigned_abs()).unwrap_or(usize::MAX);
+            self.release_serials(&key, lost);
+        }
+    }
+
+    /// Where a counted delta lands: the line's batch if it names one, else
+    /// gains to the latest-expiring batch held and losses FEFO.
+    fn place_count_delta(&self, line: &AdjustmentLine) -> Result<Vec<(StockKey, i64)>, WmsError> {
+        if line.lot.batch_code.is_some() {
+            let key = self.key_for(&line.item_code, line.inventory_type, &line.lot);
+            return Ok(vec![(key, line.delta)]);
+        }
+        if line.delta > 0 {
+            let key = self
+                .fefo_keys(&line.item_code, line.inventory_type)
+                .pop()
+                .unwrap_or_else(|| StockKey {
+                    item_code: line.item_code.clone(),
+                    inventory_type: line.inventory_type,
+                    batch_code: None,
+                });
+            return Ok(vec![(key, line.delta)]);
+        }
+        let lost = u32::try_from(line.delta.unsigned_abs()).unwrap_or(u32::MAX);
+        let taken = self.take_fefo(&line.item_code, line.inventory_type, lost)?;
+        Ok(taken.into_iter().map(|(k, q)| (k, -i64::from(q))).collect())
+    }
+
+    /// Plans taking `qty` available units, batches first-expiry first.
+    fn take_fefo(
+        &self,
+        item_code: &ItemCode,
+        inventory_type: InventoryType,
+        qty: u32,
+    ) -> Result<Vec<(StockKey, u32)>, WmsError> {
+        let mut wanted = qty;
+        let mut taken = Vec::new();
+        for key in self.fefo_keys(item_code, inventory_type) {
+            let here = u32::try_from(self.ledger.balance(&key).available().max(0)).unwrap_or(0);
+            let q = wanted.min(here);
+            if q > 0 {
+                taken.push((key, q));
+                wanted -= q;
+            }
+        }
+        if wanted > 0 {
+            return Err(WmsError::InsufficientStock {
+                item_code: item_code.clone(),
+                inventory_type,
+                requested: u64::from(qty),
+                available: u64::from(qty - wanted),
+            });
+        }
+        Ok(taken)
+    }
+
+    /// The item's stock keys of one inventory type with stock available,
+    /// earliest expiry first; batches without dates after dated ones, and
+    /// unbatched stock last.
+    fn fefo_keys(&self, item_code: &ItemCode, inventory_type: InventoryType) -> Vec<StockKey> {
+        let mut keys: Vec<StockKey> = self
+            .ledger
+            .balances()
+            .iter()
+            .filter(|(k, b)| {
+                &k.item_code == item_code && k.inventory_type == inventory_type && b.available() > 0
+            })
+            .map(|(k, _)| k.clone())
+            .collect();
+        keys.sort_by_cached_key(|k| {
+            let expiry = k
+                .batch_code
+                .as_ref()
+                .and_then(|b| self.lots.get(b))
+                .and_then(|l| l.expire_date.clone());
+            (
+                k.batch_code.is_none(),
+                expiry.is_none(),
+                expiry,
+                k.batch_code.clone(),
+            )
+        });
+        keys
+    }
+
+    fn key_for(&self, item_code: &ItemCode, inventory_type: InventoryType, lot: &Lot) -> StockKey {
+        StockKey {
+            item_code: item_code.clone(),
+            inventory_type,
+            batch_code: lot.batch_code.clone(),
+        }
+    }
+
+    fn lot_of(&self, key: &StockKey) -> Lot {
+        key.batch_code
+            .as_ref()
+            .and_then(|b| self.lots.get(b).cloned())
+            .unwrap_or_else(|| Lot {
+                batch_code: key.batch_code.clone(),
+                ..Lot::default()
+            })
+    }
+
+    fn remember_lot(&mut self, lot: &Lot) {
+        if let Some(batch) = &lot.batch_code {
+            self.lots
+                .entry(batch.clone())
+                .or_insert_with(|| lot.clone());
+        }
+    }
+
+    fn is_sn(&self, item_code: &ItemCode) -> bool {
+        self.items.get(item_code).is_some_and(|i| i.sn_managed)
+    }
+
+    fn next_adjustment(&mut self) -> u32 {
+        self.adjustments += 1;
+        self.adjustments
+    }
+
+    fn apply(
+        &mut self,
+        message: &str,
+        order_code: &str,
+        out_biz_code: &str,
+        lines: Vec<MovementLine>,
+    ) -> Result<Applied, WmsError> {
+        let key = MovementKey {
+            message: message.to_owned(),
+            order_code: order_code.to_owned(),
+            out_biz_code: out_biz_code.to_owned(),
+        };
+        let movement = Movement {
+            cause: Cause::of(&key, PARTY),
+            key,
+            lines,
+        };
+        self.ledger
+            .apply(movement)
+            .map_err(|source| WmsError::Ledger {
+                what: format!("{message} {order_code}/{out_biz_code}"),
+                source,
+            })
+    }
+}
+
+/// The notify message an order type arrives with.
+fn notify_message(order_type: OrderType) -> &'static str {
+    mapping::route_of(order_type)
+        .cainiao
+        .notify_msg_type()
+        .unwrap_or("WMS_INVENTORY_COUNT")
+}
+
+/// The WMS's own order number (`storeOrderCode`).
+fn wms_order_id(order_code: &str) -> String {
+    format!("W{order_code}")
+}
+
+fn status_report(
+    order: &Order,
+    status: OrderStatus,
+    now: &str,
+    remark: Option<&str>,
+) -> StatusReport {
+    StatusReport {
+        order_code: order.order_code.clone(),
+        order_type: order.order_type,
+        status,
+        operated_at: now.to_owned(),
+        remark: remark.map(str::to_owned),
+    }
+}
+
+/// `item_code short n` for each short line, `;`-separated.
+fn lack_remark(order: &Order, lack: &[(usize, u32)]) -> String {
+    lack.iter()
+        .map(|(index, short)| format!("{} short {short}", order.lines[*index].item_code))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
