@@ -1116,3 +1116,594 @@ fn lack_remark(order: &Order, lack: &[(usize, u32)]) -> String {
         .collect::<Vec<_>>()
         .join("; ")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::OrderLine;
+
+    const NOW: &str = "2024-03-16 06:40:00";
+
+    fn item(code: &str, sn: bool) -> Item {
+        Item {
+            item_code: code.into(),
+            item_name: code.to_owned(),
+            gross_weight_g: Some(500),
+            shelf_life_days: Some(365),
+            batch_managed: true,
+            sn_managed: sn,
+            ..Item::default()
+        }
+    }
+
+    fn line(no: &str, item: &str, qty: u32) -> OrderLine {
+        OrderLine {
+            line_no: no.to_owned(),
+            item_code: item.into(),
+            plan_qty: qty,
+            ..OrderLine::default()
+        }
+    }
+
+    fn order(code: &str, order_type: OrderType, lines: Vec<OrderLine>) -> Order {
+        Order {
+            order_code: code.to_owned(),
+            order_type,
+            owner_code: "2000000001".into(),
+            warehouse_code: "STORE_90000001".into(),
+            created_at: NOW.into(),
+            prev_order_code: None,
+            logistics_code: None,
+            receiver: None,
+            supplier_code: None,
+            remark: None,
+            lines,
+        }
+    }
+
+    fn lot(batch: &str, expire: &str) -> Lot {
+        Lot {
+            batch_code: Some(batch.into()),
+            expire_date: Some(expire.into()),
+            ..Lot::default()
+        }
+    }
+
+    fn opening(item: &str, lot: Lot, qty: u32) -> OpeningStock {
+        OpeningStock {
+            item_code: item.into(),
+            inventory_type: InventoryType::Good,
+            lot,
+            qty,
+        }
+    }
+
+    fn core_with(behaviour: WmsBehaviour) -> WmsCore {
+        let mut core = WmsCore::new(42, behaviour);
+        core.upsert_item(item("DM1001", false));
+        core.upsert_item(item("LH3001", true));
+        core
+    }
+
+    /// Advances an order through every step; returns all messages.
+    fn run(core: &mut WmsCore, code: &str) -> Vec<WmsMessage> {
+        let mut out = Vec::new();
+        while core.next_delay(code).is_some() {
+            out.extend(core.advance(code, NOW).unwrap());
+        }
+        out
+    }
+
+    fn statuses(messages: &[WmsMessage]) -> Vec<OrderStatus> {
+        messages
+            .iter()
+            .filter_map(|m| match m {
+                WmsMessage::Status(s) => Some(s.status),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn confirms(messages: &[WmsMessage]) -> Vec<Confirm> {
+        messages
+            .iter()
+            .filter_map(|m| match m {
+                WmsMessage::Confirm(c) => Some(c.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn on_hand(core: &WmsCore, item: &str, inventory_type: InventoryType) -> i64 {
+        core.ledger().total(&item.into(), inventory_type).on_hand
+    }
+
+    #[test]
+    fn purchase_walks_inbound_steps_then_confirms_and_stocks_a_dated_batch() {
+        let mut core = core_with(WmsBehaviour::default());
+        let purchase = order("CGRK1", OrderType::Purchase, vec![line("1", "DM1001", 40)]);
+
+        let intake = core.receive_order(purchase, NOW);
+        let out = run(&mut core, "CGRK1");
+
+        assert_eq!(intake, Intake::Accepted);
+        assert_eq!(
+            statuses(&out),
+            vec![
+                OrderStatus::Accept,
+                OrderStatus::Arrive,
+                OrderStatus::Received,
+                OrderStatus::OnSale
+            ]
+        );
+        let confirms = confirms(&out);
+        assert_eq!(confirms.len(), 1);
+        assert_eq!(confirms[0].confirm_type, ConfirmType::Final);
+        let received = &confirms[0].lines[0];
+        assert_eq!(received.actual_qty, 40);
+        let produced =
+            NaiveDate::parse_from_str(received.lot.product_date.as_ref().unwrap(), "%Y-%m-%d")
+                .unwrap();
+        let expires =
+            NaiveDate::parse_from_str(received.lot.expire_date.as_ref().unwrap(), "%Y-%m-%d")
+                .unwrap();
+        assert_eq!((expires - produced).num_days(), 365);
+        assert!(produced <= NaiveDate::from_ymd_opt(2024, 3, 16).unwrap());
+        assert_eq!(on_hand(&core, "DM1001", InventoryType::Good), 40);
+        assert_eq!(core.order_state("CGRK1").unwrap().phase, Phase::Done);
+    }
+
+    #[test]
+    fn re_pushed_order_is_a_duplicate_and_changes_nothing() {
+        let mut core = core_with(WmsBehaviour::default());
+        let purchase = order("CGRK1", OrderType::Purchase, vec![line("1", "DM1001", 5)]);
+        core.receive_order(purchase.clone(), NOW);
+        run(&mut core, "CGRK1");
+
+        let again = core.receive_order(purchase, NOW);
+
+        assert_eq!(again, Intake::Duplicate);
+        assert_eq!(core.next_delay("CGRK1"), None);
+        assert_eq!(on_hand(&core, "DM1001", InventoryType::Good), 5);
+    }
+
+    #[test]
+    fn partial_confirms_are_incremental_with_distinct_out_biz_codes_and_end_final() {
+        let behaviour = WmsBehaviour {
+            partial_confirm_rate: 1.0,
+            partial_confirms: 3,
+            ..WmsBehaviour::default()
+        };
+        let mut core = core_with(behaviour);
+        let purchase = order("CGRK2", OrderType::Purchase, vec![line("1", "DM1001", 10)]);
+        core.receive_order(purchase, NOW);
+
+        let confirms = confirms(&run(&mut core, "CGRK2"));
+
+        let types: Vec<_> = confirms.iter().map(|c| c.confirm_type).collect();
+        assert_eq!(
+            types,
+            vec![
+                ConfirmType::Partial,
+                ConfirmType::Partial,
+                ConfirmType::Final
+            ]
+        );
+        let quantities: Vec<u32> = confirms.iter().map(|c| c.lines[0].actual_qty).collect();
+        assert_eq!(quantities, vec![4, 3, 3]);
+        let mut codes: Vec<_> = confirms.iter().map(|c| c.out_biz_code.clone()).collect();
+        codes.dedup();
+        assert_eq!(codes, vec!["CGRK2-1", "CGRK2-2", "CGRK2-3"]);
+        assert_eq!(on_hand(&core, "DM1001", InventoryType::Good), 10);
+    }
+
+    #[test]
+    fn short_and_defective_receipts_land_in_their_buckets() {
+        let behaviour = WmsBehaviour {
+            short_receipt_rate: 1.0,
+            defective_receipt_rate: 1.0,
+            ..WmsBehaviour::default()
+        };
+        let mut core = core_with(behaviour);
+        let purchase = order("CGRK3", OrderType::Purchase, vec![line("1", "DM1001", 50)]);
+        core.receive_order(purchase, NOW);
+
+        let confirm = confirms(&run(&mut core, "CGRK3")).remove(0);
+
+        let qty_of = |t| {
+            confirm
+                .lines
+                .iter()
+                .filter(|l| l.inventory_type == t)
+                .map(|l| l.actual_qty)
+                .sum::<u32>()
+        };
+        let good = qty_of(InventoryType::Good);
+        let defective = qty_of(InventoryType::Defective);
+        assert!(
+            good + defective < 50 && good + defective >= 40,
+            "{good}+{defective}"
+        );
+        assert!(defective >= 1);
+        assert_eq!(
+            on_hand(&core, "DM1001", InventoryType::Good),
+            i64::from(good)
+        );
+        assert_eq!(
+            on_hand(&core, "DM1001", InventoryType::Defective),
+            i64::from(defective)
+        );
+    }
+
+    #[test]
+    fn sn_items_get_unique_serials_on_receipt_and_ship_each_once() {
+        let mut core = core_with(WmsBehaviour::default());
+        for code in ["CGRK4", "CGRK5"] {
+            core.receive_order(
+                order(code, OrderType::Purchase, vec![line("1", "LH3001", 6)]),
+                NOW,
+            );
+            run(&mut core, code);
+        }
+
+        for code in ["SO1", "SO2", "SO3"] {
+            core.receive_order(
+                order(code, OrderType::SalesDelivery, vec![line("1", "LH3001", 4)]),
+                NOW,
+            );
+            run(&mut core, code);
+        }
+
+        let received = core.serials_received().to_vec();
+        let unique: BTreeSet<_> = received.iter().collect();
+        assert_eq!(received.len(), 12);
+        assert_eq!(unique.len(), 12);
+        let shipped = core.serials_shipped().to_vec();
+        let shipped_unique: BTreeSet<_> = shipped.iter().collect();
+        assert_eq!(shipped.len(), 12);
+        assert_eq!(shipped_unique, unique);
+        assert_eq!(on_hand(&core, "LH3001", InventoryType::Good), 0);
+    }
+
+    #[test]
+    fn outbound_ships_first_expiring_batch_first_with_lot_on_the_confirm() {
+        let mut core = core_with(WmsBehaviour::default());
+        core.set_opening_stock(&[
+            opening("DM1001", lot("LATE", "2025-06-01"), 5),
+            opening("DM1001", lot("EARLY", "2024-09-01"), 3),
+        ])
+        .unwrap();
+        core.receive_order(
+            order(
+                "SO1",
+                OrderType::SalesDelivery,
+                vec![line("1", "DM1001", 4)],
+            ),
+            NOW,
+        );
+
+        let out = run(&mut core, "SO1");
+
+        assert_eq!(
+            statuses(&out),
+            vec![
+                OrderStatus::Accept,
+                OrderStatus::Print,
+                OrderStatus::Pick,
+                OrderStatus::Check,
+                OrderStatus::Package,
+                OrderStatus::Consign
+            ]
+        );
+        let confirm = confirms(&out).remove(0);
+        let shipped: Vec<_> = confirm
+            .lines
+            .iter()
+            .map(|l| (l.lot.batch_code.clone().unwrap(), l.actual_qty))
+            .collect();
+        assert_eq!(
+            shipped,
+            vec![("EARLY".to_owned(), 3), ("LATE".to_owned(), 1)]
+        );
+        assert_eq!(
+            confirm.lines[0].lot.expire_date.as_deref(),
+            Some("2024-09-01")
+        );
+        let late = StockKey::new("DM1001", InventoryType::Good).in_batch("LATE");
+        assert_eq!(core.ledger().balance(&late).on_hand, 4);
+    }
+
+    #[test]
+    fn split_packages_hold_every_shipped_unit_with_own_tracking_numbers() {
+        let behaviour = WmsBehaviour {
+            split_package_rate: 1.0,
+            max_packages: 3,
+            ..WmsBehaviour::default()
+        };
+        let mut core = core_with(behaviour);
+        core.set_opening_stock(&[opening("DM1001", Lot::default(), 10)])
+            .unwrap();
+        core.receive_order(
+            order(
+                "SO1",
+                OrderType::SalesDelivery,
+                vec![line("1", "DM1001", 7)],
+            ),
+            NOW,
+        );
+
+        let confirm = confirms(&run(&mut core, "SO1")).remove(0);
+
+        assert!(confirm.packages.len() >= 2, "{:?}", confirm.packages);
+        let packed: u32 = confirm
+            .packages
+            .iter()
+            .flat_map(|p| &p.items)
+            .map(|(_, q)| q)
+            .sum();
+        let shipped: u32 = confirm.lines.iter().map(|l| l.actual_qty).sum();
+        assert_eq!((packed, shipped), (7, 7));
+        let tracking: BTreeSet<_> = confirm.packages.iter().map(|p| &p.express_code).collect();
+        assert_eq!(tracking.len(), confirm.packages.len());
+        assert!(confirm
+            .packages
+            .iter()
+            .all(|p| p.items.iter().all(|(_, q)| *q > 0)));
+    }
+
+    #[test]
+    fn shortage_ships_what_there_is_and_reports_lack() {
+        let mut core = core_with(WmsBehaviour::default());
+        core.set_opening_stock(&[opening("DM1001", Lot::default(), 3)])
+            .unwrap();
+        core.receive_order(
+            order(
+                "SO9",
+                OrderType::SalesDelivery,
+                vec![line("1", "DM1001", 5)],
+            ),
+            NOW,
+        );
+
+        let out = run(&mut core, "SO9");
+
+        let lack = out.iter().find_map(|m| match m {
+            WmsMessage::Status(s) if s.status == OrderStatus::Lack => s.remark.clone(),
+            _ => None,
+        });
+        assert_eq!(lack.as_deref(), Some("DM1001 short 2"));
+        let confirm = confirms(&out).remove(0);
+        assert_eq!(confirm.lines[0].actual_qty, 3);
+        assert_eq!(confirm.lines[0].plan_qty, Some(5));
+        assert_eq!(on_hand(&core, "DM1001", InventoryType::Good), 0);
+    }
+
+    #[test]
+    fn shortage_rejects_the_order_when_the_behaviour_says_so() {
+        let behaviour = WmsBehaviour {
+            shortage: ShortageBehaviour::Reject,
+            ..WmsBehaviour::default()
+        };
+        let mut core = core_with(behaviour);
+        core.set_opening_stock(&[opening("DM1001", Lot::default(), 3)])
+            .unwrap();
+
+        let intake = core.receive_order(
+            order(
+                "SO9",
+                OrderType::SalesDelivery,
+                vec![line("1", "DM1001", 5)],
+            ),
+            NOW,
+        );
+
+        let Intake::Rejected { report, .. } = intake else {
+            panic!("expected a rejection, got {intake:?}");
+        };
+        assert_eq!(report.status, OrderStatus::Reject);
+        assert_eq!(core.next_delay("SO9"), None);
+        let key = StockKey::new("DM1001", InventoryType::Good);
+        assert_eq!(core.ledger().balance(&key).locked, 0);
+    }
+
+    #[test]
+    fn cancel_before_consign_frees_the_reservation() {
+        let mut core = core_with(WmsBehaviour::default());
+        core.set_opening_stock(&[opening("DM1001", Lot::default(), 5)])
+            .unwrap();
+        let delivery = order(
+            "SO1",
+            OrderType::SalesDelivery,
+            vec![line("1", "DM1001", 4)],
+        );
+        core.receive_order(delivery.clone(), NOW);
+        core.advance("SO1", NOW).unwrap();
+        let key = StockKey::new("DM1001", InventoryType::Good);
+        assert_eq!(core.ledger().balance(&key).locked, 4);
+
+        let outcome = core.cancel(&cancel_of(&delivery), NOW);
+        let repeated = core.cancel(&cancel_of(&delivery), NOW);
+
+        assert!(
+            matches!(outcome, CancelOutcome::Cancelled { ref report } if report.status == OrderStatus::Cancel)
+        );
+        assert_eq!(repeated, CancelOutcome::AlreadyCancelled);
+        assert_eq!(core.ledger().balance(&key).locked, 0);
+        assert_eq!(core.ledger().balance(&key).on_hand, 5);
+        assert_eq!(core.next_delay("SO1"), None);
+        assert!(core.advance("SO1", NOW).is_err());
+    }
+
+    #[test]
+    fn cancel_after_consign_is_too_late_and_changes_nothing() {
+        let mut core = core_with(WmsBehaviour::default());
+        core.set_opening_stock(&[opening("DM1001", Lot::default(), 5)])
+            .unwrap();
+        let delivery = order(
+            "SO1",
+            OrderType::SalesDelivery,
+            vec![line("1", "DM1001", 4)],
+        );
+        core.receive_order(delivery.clone(), NOW);
+        run(&mut core, "SO1");
+
+        let outcome = core.cancel(&cancel_of(&delivery), NOW);
+
+        assert_eq!(
+            outcome,
+            CancelOutcome::TooLate {
+                status: OrderStatus::Consign
+            }
+        );
+        assert_eq!(on_hand(&core, "DM1001", InventoryType::Good), 1);
+        assert_eq!(
+            core.cancel(
+                &Cancel {
+                    order_code: "NOPE".into(),
+                    ..cancel_of(&delivery)
+                },
+                NOW
+            ),
+            CancelOutcome::Unknown
+        );
+    }
+
+    fn cancel_of(order: &Order) -> Cancel {
+        Cancel {
+            order_code: order.order_code.clone(),
+            order_type: order.order_type,
+            warehouse_code: order.warehouse_code.clone(),
+            owner_code: order.owner_code.clone(),
+            reason: None,
+        }
+    }
+
+    #[test]
+    fn same_seed_gives_same_decisions_whatever_the_arrival_order() {
+        let behaviour = WmsBehaviour {
+            short_receipt_rate: 0.5,
+            defective_receipt_rate: 0.5,
+            partial_confirm_rate: 0.5,
+            ..WmsBehaviour::default()
+        };
+        let codes = ["CGRK1", "CGRK2", "CGRK3", "CGRK4"];
+        let mut forward = core_with(behaviour.clone());
+        let mut backward = core_with(behaviour);
+
+        let mut results = Vec::new();
+        for (core, order_of) in [
+            (&mut forward, codes.to_vec()),
+            (&mut backward, codes.iter().rev().copied().collect()),
+        ] {
+            for code in &order_of {
+                core.receive_order(
+                    order(code, OrderType::Purchase, vec![line("1", "DM1001", 30)]),
+                    NOW,
+                );
+            }
+            let mut by_code = BTreeMap::new();
+            for code in order_of {
+                by_code.insert(code, confirms(&run(core, code)));
+            }
+            results.push(by_code);
+        }
+
+        assert_eq!(results[0], results[1]);
+        assert_eq!(forward.ledger_snapshot(), backward.ledger_snapshot());
+    }
+
+    #[test]
+    fn count_reports_gains_as_702_and_losses_as_701_and_moves_stock() {
+        let mut core = core_with(WmsBehaviour::default());
+        core.set_opening_stock(&[
+            opening("DM1001", Lot::default(), 10),
+            opening("LH3001", Lot::default(), 2),
+        ])
+        .unwrap();
+        let lines = [
+            AdjustmentLine {
+                item_code: "DM1001".into(),
+                delta: 2,
+                ..AdjustmentLine::default()
+            },
+            AdjustmentLine {
+                item_code: "LH3001".into(),
+                delta: -1,
+                ..AdjustmentLine::default()
+            },
+        ];
+
+        let adjustments = core.count(&lines, NOW).unwrap();
+
+        let types: Vec<_> = adjustments.iter().map(|a| a.order_type).collect();
+        assert_eq!(
+            types,
+            vec![Some(OrderType::CountGain), Some(OrderType::CountLoss)]
+        );
+        assert_eq!(adjustments[0].lines[0].delta, 2);
+        assert_eq!(adjustments[1].lines[0].delta, -1);
+        assert_ne!(adjustments[0].out_biz_code, adjustments[1].out_biz_code);
+        assert_eq!(on_hand(&core, "DM1001", InventoryType::Good), 12);
+        assert_eq!(on_hand(&core, "LH3001", InventoryType::Good), 1);
+        assert_eq!(
+            core.serials_held.values().map(BTreeSet::len).sum::<usize>(),
+            1
+        );
+    }
+
+    #[test]
+    fn count_loss_beyond_stock_is_refused_without_change() {
+        let mut core = core_with(WmsBehaviour::default());
+        core.set_opening_stock(&[opening("DM1001", Lot::default(), 1)])
+            .unwrap();
+        let lines = [AdjustmentLine {
+            item_code: "DM1001".into(),
+            delta: -3,
+            ..AdjustmentLine::default()
+        }];
+
+        let err = core.count(&lines, NOW).unwrap_err();
+
+        assert_eq!(
+            err,
+            WmsError::InsufficientStock {
+                item_code: "DM1001".into(),
+                inventory_type: InventoryType::Good,
+                requested: 3,
+                available: 1
+            }
+        );
+        assert_eq!(on_hand(&core, "DM1001", InventoryType::Good), 1);
+    }
+
+    #[test]
+    fn inventory_type_move_reports_minus_from_and_plus_to() {
+        let mut core = core_with(WmsBehaviour::default());
+        core.set_opening_stock(&[opening("DM1001", lot("B1", "2025-01-01"), 5)])
+            .unwrap();
+
+        let adjustment = core
+            .move_inventory_type(
+                &"DM1001".into(),
+                InventoryType::Good,
+                InventoryType::Defective,
+                1,
+                NOW,
+            )
+            .unwrap();
+
+        let deltas: Vec<_> = adjustment
+            .lines
+            .iter()
+            .map(|l| (l.inventory_type, l.delta))
+            .collect();
+        assert_eq!(
+            deltas,
+            vec![(InventoryType::Good, -1), (InventoryType::Defective, 1)]
+        );
+        assert_eq!(adjustment.order_type, None);
+        assert_eq!(adjustment.lines[0].lot.batch_code.as_deref(), Some("B1"));
+        assert_eq!(on_hand(&core, "DM1001", InventoryType::Good), 4);
+        assert_eq!(on_hand(&core, "DM1001", InventoryType::Defective), 1);
+    }
+}
