@@ -1524,9 +1524,10 @@ mod tests {
         let outcome = core.cancel(&cancel_of(&delivery), NOW);
         let repeated = core.cancel(&cancel_of(&delivery), NOW);
 
-        assert!(
-            matches!(outcome, CancelOutcome::Cancelled { ref report } if report.status == OrderStatus::Cancel)
-        );
+        let CancelOutcome::Cancelled { report } = outcome else {
+            panic!("expected the cancel to be honoured, got {outcome:?}");
+        };
+        assert_eq!(report.status, OrderStatus::Cancel);
         assert_eq!(repeated, CancelOutcome::AlreadyCancelled);
         assert_eq!(core.ledger().balance(&key).locked, 0);
         assert_eq!(core.ledger().balance(&key).on_hand, 5);
