@@ -1,19 +1,19 @@
 //! The mock WMS over HTTP: pushes in on `POST /cainiao`, uploads out to a
 //! wiremock gateway, each checked for its signature and counted.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use mocks::behaviour::WmsBehaviour;
 use mocks::cainiao::messages::{
-    ConsignOrderConfirm, ConsignOrderNotify, OrderStatusUpload, StockInOrderConfirm,
-    StockInOrderNotify,
+    ConsignOrderConfirm, ConsignOrderNotify, InventoryAdjustUpload, InventoryCount,
+    InventoryQueryResponse, OrderStatusUpload, StockInOrderConfirm, StockInOrderNotify,
 };
 use mocks::cainiao::{Form, Message, MsgType, Payload, Response, ResponseCode};
 use mocks::config::Config;
-use mocks::domain::{InventoryType, Lot, OrderStatus};
+use mocks::domain::{AdjustmentLine, InventoryType, Lot, OrderStatus};
 use mocks::link::Backoff;
-use mocks::observe::LogObserver;
+use mocks::observe::{EventKind, Exchange, LogObserver, Observer, PartyEvent};
 use mocks::wms::{OpeningStock, Wms, WmsSettings};
 use wiremock::matchers::{method, path};
 use wiremock::{Match, Mock, MockServer, Request, ResponseTemplate};
@@ -84,14 +84,45 @@ async fn expect_upload(gateway: &MockServer, matcher: SignedUpload, times: u64) 
         .await;
 }
 
+/// Keeps the party events the WMS reports.
+#[derive(Default)]
+struct Recorder(Mutex<Vec<PartyEvent>>);
+
+impl Observer for Recorder {
+    fn exchange(&self, _: &Exchange) {}
+
+    fn event(&self, event: &PartyEvent) {
+        self.0.lock().unwrap().push(event.clone());
+    }
+}
+
+impl Recorder {
+    fn kinds_of(&self, order_code: &str) -> Vec<EventKind> {
+        let events = self.0.lock().unwrap();
+        events
+            .iter()
+            .filter(|e| e.order_code == order_code)
+            .map(|e| e.kind.clone())
+            .collect()
+    }
+}
+
 /// A WMS serving on a free loopback port, uploading to `gateway`.
 async fn start_wms(gateway: &MockServer, behaviour: WmsBehaviour) -> (Wms, String) {
+    start_observed(gateway, behaviour, Arc::new(LogObserver)).await
+}
+
+async fn start_observed(
+    gateway: &MockServer,
+    behaviour: WmsBehaviour,
+    observer: Arc<dyn Observer>,
+) -> (Wms, String) {
     let wms = Wms::new(WmsSettings {
         seed: 7,
         behaviour,
         credentials: Config::default().cainiao,
         gateway_url: gateway.uri(),
-        observer: Arc::new(LogObserver),
+        observer,
         backoff: Backoff {
             attempts: 3,
             base: Duration::from_millis(5),
@@ -467,4 +498,173 @@ async fn health_answers_ok() {
     let body = reqwest::get(&health).await.unwrap().text().await.unwrap();
 
     assert_eq!(body, "ok");
+}
+
+fn opening(item: &str, qty: u32) -> OpeningStock {
+    OpeningStock {
+        item_code: item.into(),
+        qty,
+        ..OpeningStock::default()
+    }
+}
+
+#[tokio::test]
+async fn shortage_ships_what_there_is_and_uploads_wms_lack() {
+    let gateway = MockServer::start().await;
+    expect_upload(&gateway, status_upload("WMS_LACK"), 1).await;
+    expect_upload(&gateway, upload(MsgType::OrderStatusUpload), 6).await;
+    expect_upload(&gateway, upload(MsgType::ConsignOrderConfirm), 1).await;
+    let recorder = Arc::new(Recorder::default());
+    let (wms, url) = start_observed(&gateway, WmsBehaviour::default(), recorder.clone()).await;
+    assert!(
+        push(&url, MsgType::SkuInfoNotify, &fixture(SKU))
+            .await
+            .success
+    );
+    wms.set_opening_stock(&[opening("DM1001", 1), opening("LH3001", 2)])
+        .unwrap();
+
+    push(&url, MsgType::ConsignOrderNotify, &fixture(DELIVERY)).await;
+    settle(&wms, |w| {
+        w.order_status("SO202403180123") == Some(OrderStatus::Consign)
+    })
+    .await;
+
+    gateway.verify().await;
+    let confirm = uploads_of::<ConsignOrderConfirm>(&gateway).await.remove(0);
+    let shipped: u32 = confirm
+        .order_items
+        .iter()
+        .flat_map(|i| &i.items)
+        .map(|e| e.quantity)
+        .sum();
+    assert_eq!(shipped, 1 + 2);
+    assert_eq!(wms.serials_shipped().len(), 2);
+    assert_eq!(
+        recorder.kinds_of("SO202403180123"),
+        vec![EventKind::Accepted]
+    );
+}
+
+#[tokio::test]
+async fn order_without_any_stock_is_refused_with_wms_reject() {
+    let gateway = MockServer::start().await;
+    expect_upload(&gateway, status_upload("WMS_REJECT"), 1).await;
+    expect_upload(&gateway, upload(MsgType::ConsignOrderConfirm), 0).await;
+    let recorder = Arc::new(Recorder::default());
+    let (wms, url) = start_observed(&gateway, WmsBehaviour::default(), recorder.clone()).await;
+
+    let reply = push(&url, MsgType::ConsignOrderNotify, &fixture(DELIVERY)).await;
+    settle(&wms, |w| {
+        w.order_status("SO202403180123") == Some(OrderStatus::Reject)
+    })
+    .await;
+
+    assert!(
+        reply.success,
+        "refusals travel as WMS_REJECT, not as a failed reply"
+    );
+    gateway.verify().await;
+    assert_eq!(
+        recorder.kinds_of("SO202403180123"),
+        vec![EventKind::Refused]
+    );
+}
+
+#[tokio::test]
+async fn count_uploads_a_gain_and_a_loss_and_move_uploads_an_adjust() {
+    let gateway = MockServer::start().await;
+    expect_upload(&gateway, upload(MsgType::InventoryCount), 2).await;
+    expect_upload(&gateway, upload(MsgType::InventoryAdjustUpload), 1).await;
+    let recorder = Arc::new(Recorder::default());
+    let (wms, _url) = start_observed(&gateway, WmsBehaviour::default(), recorder.clone()).await;
+    wms.set_opening_stock(&[opening("DM1001", 10), opening("ZL2003", 4)])
+        .unwrap();
+    let found = [
+        AdjustmentLine {
+            item_code: "DM1001".into(),
+            delta: 2,
+            ..AdjustmentLine::default()
+        },
+        AdjustmentLine {
+            item_code: "ZL2003".into(),
+            delta: -1,
+            ..AdjustmentLine::default()
+        },
+    ];
+
+    let counted = wms.count(&found).await.unwrap();
+    let moved = wms
+        .move_inventory_type(
+            &"DM1001".into(),
+            InventoryType::Good,
+            InventoryType::Defective,
+            1,
+        )
+        .await
+        .unwrap();
+
+    gateway.verify().await;
+    let mut counts = uploads_of::<InventoryCount>(&gateway).await;
+    counts.sort_by_key(|c| c.order_type);
+    let types: Vec<u16> = counts.iter().map(|c| c.order_type).collect();
+    assert_eq!(types, vec![701, 702]);
+    assert_eq!(counts[0].items[0].item_code.as_deref(), Some("ZL2003"));
+    assert_eq!(counts[0].items[0].quantity, 1);
+    assert_eq!(counts[1].items[0].quantity, 2);
+    assert_eq!(counts[0].owner_user_id.as_deref(), Some("2000000001"));
+    let adjust = uploads_of::<InventoryAdjustUpload>(&gateway)
+        .await
+        .remove(0);
+    assert_eq!(adjust.out_biz_code, moved.out_biz_code);
+    let snapshot = wms.ledger_snapshot();
+    assert_eq!(
+        snapshot[&("DM1001".into(), InventoryType::Good)].on_hand,
+        10 + 2 - 1
+    );
+    assert_eq!(
+        snapshot[&("DM1001".into(), InventoryType::Defective)].on_hand,
+        1
+    );
+    assert_eq!(snapshot[&("ZL2003".into(), InventoryType::Good)].on_hand, 3);
+    assert_eq!(counted.len(), 2);
+    assert_eq!(
+        recorder.kinds_of(&moved.adjustment_code),
+        vec![EventKind::Adjusted]
+    );
+}
+
+#[tokio::test]
+async fn inventory_query_answers_unreserved_and_reserved_stock() {
+    let gateway = MockServer::start().await;
+    let mut behaviour = WmsBehaviour::default();
+    behaviour.outbound.print = mocks::behaviour::Distribution::Fixed { ms: 60_000 };
+    let (wms, url) = start_wms(&gateway, behaviour).await;
+    wms.set_opening_stock(&[opening("DM1001", 10), opening("LH3001", 5)])
+        .unwrap();
+    push(&url, MsgType::ConsignOrderNotify, &fixture(DELIVERY)).await;
+    let query = "<request><criteriaList><criteria><itemCode>DM1001</itemCode>\
+                 </criteria></criteriaList></request>";
+
+    let form = Message::new(MsgType::InventoryQuery, query)
+        .msg_id("7")
+        .sign(&secret());
+    let reply = reqwest::Client::new()
+        .post(&url)
+        .body(form.to_body())
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+
+    let answer = InventoryQueryResponse::parse(&reply).unwrap();
+    assert_eq!(answer.success, "true");
+    assert_eq!(answer.items.len(), 1);
+    assert_eq!(answer.items[0].item_code.as_deref(), Some("DM1001"));
+    assert_eq!(
+        (answer.items[0].quantity, answer.items[0].lock_quantity),
+        (7, Some(3))
+    );
 }
