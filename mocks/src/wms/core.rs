@@ -24,32 +24,23 @@
 //! are not modelled. Items never synchronised are handled as plain items:
 //! no batches, no serial numbers, no shelf life.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::time::Duration;
 
 use chrono::NaiveDate;
 use rand::Rng;
 
 use super::plan::{self, PlannedStep};
+pub use super::stock::OpeningStock;
+use super::stock::Stock;
 use crate::behaviour::{ShortageBehaviour, WmsBehaviour};
 use crate::domain::{
     AdjustmentLine, Cancel, Confirm, ConfirmLine, ConfirmType, Direction, InventoryType, Item,
     ItemCode, Lot, Order, OrderStatus, OrderType, Package, StatusReport, StockAdjustment,
 };
-use crate::ledger::{
-    Applied, Balance, Cause, Ledger, LedgerError, LineOp, Movement, MovementKey, MovementLine,
-    StockKey,
-};
+use crate::ledger::{Balance, Ledger, LedgerError, LineOp, MovementLine, StockKey};
 use crate::mapping;
 
-/// The party name written into ledger causes.
-const PARTY: &str = "wms";
-/// Ledger message name for stock loaded before a run.
-const OPENING: &str = "OPENING_STOCK";
-/// Ledger message name for counts.
-const COUNT: &str = "WMS_INVENTORY_COUNT";
-/// Ledger message name for inventory-type moves.
-const MOVE: &str = "WMS_INVENTORY_ADJUST_UPLOAD";
 /// Ledger message name for releasing a cancelled order's reservation.
 const CANCEL: &str = "WMS_ORDER_CANCEL_NOTIFY";
 
@@ -111,15 +102,6 @@ pub struct OrderState {
     pub status: Option<OrderStatus>,
 }
 
-/// Stock present before a run, per item, inventory type and lot.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct OpeningStock {
-    pub item_code: ItemCode,
-    pub inventory_type: InventoryType,
-    pub lot: Lot,
-    pub qty: u32,
-}
-
 /// What went wrong applying a driver request or advancing an order.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum WmsError {
@@ -172,18 +154,8 @@ struct OrderRecord {
 pub struct WmsCore {
     seed: u64,
     behaviour: WmsBehaviour,
-    items: HashMap<ItemCode, Item>,
-    ledger: Ledger,
-    /// Dates of every batch seen, by batch code.
-    lots: HashMap<String, Lot>,
-    /// Serial numbers in stock and not reserved, per stock key.
-    serials_held: BTreeMap<StockKey, BTreeSet<String>>,
-    serials_ever: HashSet<String>,
-    serials_received: Vec<String>,
-    serials_shipped: Vec<String>,
+    stock: Stock,
     orders: HashMap<String, OrderRecord>,
-    /// Adjustments raised so far; numbers their codes.
-    adjustments: u32,
 }
 
 impl WmsCore {
@@ -192,51 +164,70 @@ impl WmsCore {
         WmsCore {
             seed,
             behaviour,
-            items: HashMap::new(),
-            ledger: Ledger::new(),
-            lots: HashMap::new(),
-            serials_held: BTreeMap::new(),
-            serials_ever: HashSet::new(),
-            serials_received: Vec::new(),
-            serials_shipped: Vec::new(),
+            stock: Stock::default(),
             orders: HashMap::new(),
-            adjustments: 0,
         }
     }
 
     /// Adds or replaces an item in the master (`WMS_SKU_INFO_NOTIFY`).
     pub fn upsert_item(&mut self, item: Item) {
-        self.items.insert(item.item_code.clone(), item);
+        self.stock.upsert_item(item);
     }
 
     pub fn item(&self, item_code: &ItemCode) -> Option<&Item> {
-        self.items.get(item_code)
+        self.stock.item(item_code)
     }
 
-    /// Loads stock present before the run; SN items get generated serials.
-    pub fn set_opening_stock(&mut self, stock: &[OpeningStock]) -> Result<(), WmsError> {
-        let code = format!("OPEN{:06}", self.next_adjustment());
-        let mut lines = Vec::new();
-        let mut serials = Vec::new();
-        for (index, s) in stock.iter().enumerate() {
-            let key = self.key_for(&s.item_code, s.inventory_type, &s.lot);
-            lines.push(MovementLine::new(key.clone(), LineOp::Receive(s.qty)));
-            if self.is_sn(&s.item_code) {
-                serials.push((key, self.new_serials(&s.item_code, &code, index, s.qty)));
-            }
-        }
-        if lines.is_empty() {
-            return Ok(());
-        }
+    /// The stock: ledger, lots, serial numbers.
+    pub fn stock(&self) -> &Stock {
+        &self.stock
+    }
 
-        self.apply(OPENING, &code, &code, lines)?;
-        for s in stock {
-            self.remember_lot(&s.lot);
-        }
-        for (key, list) in serials {
-            self.hold_serials(&key, list, true);
-        }
-        Ok(())
+    /// Loads stock present before the run; see [`Stock::set_opening_stock`].
+    pub fn set_opening_stock(&mut self, stock: &[OpeningStock]) -> Result<(), WmsError> {
+        self.stock.set_opening_stock(stock)
+    }
+
+    /// Applies counted differences; see [`Stock::count`].
+    pub fn count(
+        &mut self,
+        lines: &[AdjustmentLine],
+        now: &str,
+    ) -> Result<Vec<StockAdjustment>, WmsError> {
+        self.stock.count(lines, now)
+    }
+
+    /// Moves stock between inventory types; see
+    /// [`Stock::move_inventory_type`].
+    pub fn move_inventory_type(
+        &mut self,
+        item_code: &ItemCode,
+        from: InventoryType,
+        to: InventoryType,
+        qty: u32,
+        now: &str,
+    ) -> Result<StockAdjustment, WmsError> {
+        self.stock
+            .move_inventory_type(item_code, from, to, qty, now)
+    }
+
+    /// Totals per (item, inventory type), summed over batches.
+    pub fn ledger_snapshot(&self) -> BTreeMap<(ItemCode, InventoryType), Balance> {
+        self.stock.ledger_snapshot()
+    }
+
+    pub fn ledger(&self) -> &Ledger {
+        self.stock.ledger()
+    }
+
+    /// Every serial number received, in order of receipt.
+    pub fn serials_received(&self) -> &[String] {
+        self.stock.serials_received()
+    }
+
+    /// Every serial number shipped, in order of shipment.
+    pub fn serials_shipped(&self) -> &[String] {
+        self.stock.serials_shipped()
     }
 
     /// Takes a notified order. A known order code is a re-push: it changes
@@ -366,11 +357,12 @@ impl WmsCore {
             .map(|p| MovementLine::new(p.key.clone(), LineOp::Unlock(p.qty)))
             .collect();
         if !unlock.is_empty() {
-            self.apply(CANCEL, &code, &code, unlock)
+            self.stock
+                .apply(CANCEL, &code, &code, unlock)
                 .expect("a reservation made on intake can be released");
         }
         for pick in picks {
-            self.hold_serials(&pick.key, pick.serials, false);
+            self.stock.hold_serials(&pick.key, pick.serials, false);
         }
         let record = self.orders.get_mut(&code).expect("looked up above");
         record.phase = Phase::Cancelled;
@@ -384,134 +376,6 @@ impl WmsCore {
             cancel.reason.as_deref(),
         );
         CancelOutcome::Cancelled { report }
-    }
-
-    /// Applies counted differences found by a stock take: positive deltas
-    /// as gains (702), negative as losses (701). Returns the adjustments to
-    /// report, gains first; none when every delta is zero.
-    pub fn count(
-        &mut self,
-        lines: &[AdjustmentLine],
-        now: &str,
-    ) -> Result<Vec<StockAdjustment>, WmsError> {
-        let code = format!("PD{:06}", self.next_adjustment());
-        let mut movement = Vec::new();
-        let mut gains = Vec::new();
-        let mut losses = Vec::new();
-        for line in lines.iter().filter(|l| l.delta != 0) {
-            for (key, delta) in self.place_count_delta(line)? {
-                movement.push(MovementLine::new(key.clone(), LineOp::Adjust(delta)));
-                let reported = AdjustmentLine {
-                    item_code: key.item_code.clone(),
-                    inventory_type: key.inventory_type,
-                    delta,
-                    lot: self.lot_of(&key),
-                };
-                if delta > 0 { &mut gains } else { &mut losses }.push(reported);
-            }
-        }
-        if movement.is_empty() {
-            return Ok(Vec::new());
-        }
-
-        self.apply(COUNT, &code, &code, movement)?;
-        self.count_serials(&code, &gains, &losses);
-        let mut out = Vec::new();
-        for (order_type, lines) in [
-            (OrderType::CountGain, gains),
-            (OrderType::CountLoss, losses),
-        ] {
-            if !lines.is_empty() {
-                out.push(StockAdjustment {
-                    adjustment_code: code.clone(),
-                    order_type: Some(order_type),
-                    out_biz_code: format!("{code}-{}", order_type.code()),
-                    adjusted_at: now.to_owned(),
-                    lines,
-                });
-            }
-        }
-        Ok(out)
-    }
-
-    /// Moves `qty` of an item from one inventory type to another (for
-    /// example good to defective), batches first-expiry first. Returns the
-    /// adjustment to report: a negative line in `from` and a positive one
-    /// in `to` per batch touched.
-    pub fn move_inventory_type(
-        &mut self,
-        item_code: &ItemCode,
-        from: InventoryType,
-        to: InventoryType,
-        qty: u32,
-        now: &str,
-    ) -> Result<StockAdjustment, WmsError> {
-        if from == to {
-            return Err(WmsError::MoveToSameType {
-                item_code: item_code.clone(),
-                inventory_type: from,
-            });
-        }
-        let code = format!("TZ{:06}", self.next_adjustment());
-        let taken = self.take_fefo(item_code, from, qty)?;
-
-        let movement = taken
-            .iter()
-            .map(|(key, q)| {
-                let op = LineOp::MoveTo {
-                    inventory_type: to,
-                    qty: *q,
-                };
-                MovementLine::new(key.clone(), op)
-            })
-            .collect();
-        self.apply(MOVE, &code, &code, movement)?;
-
-        let mut lines = Vec::new();
-        for (key, q) in taken {
-            let target = StockKey {
-                inventory_type: to,
-                ..key.clone()
-            };
-            let serials = self.release_serials(&key, q as usize);
-            self.hold_serials(&target, serials, false);
-            let lot = self.lot_of(&key);
-            for (inventory_type, delta) in [(from, -i64::from(q)), (to, i64::from(q))] {
-                lines.push(AdjustmentLine {
-                    item_code: item_code.clone(),
-                    inventory_type,
-                    delta,
-                    lot: lot.clone(),
-                });
-            }
-        }
-        Ok(StockAdjustment {
-            adjustment_code: code.clone(),
-            order_type: None,
-            out_biz_code: code,
-            adjusted_at: now.to_owned(),
-            lines,
-        })
-    }
-
-    /// Totals per (item, inventory type), summed over batches.
-    pub fn ledger_snapshot(&self) -> BTreeMap<(ItemCode, InventoryType), Balance> {
-        self.ledger.snapshot()
-    }
-
-    pub fn ledger(&self) -> &Ledger {
-        &self.ledger
-    }
-
-    /// Every serial number received, in order of receipt (a returned serial
-    /// appears again).
-    pub fn serials_received(&self) -> &[String] {
-        &self.serials_received
-    }
-
-    /// Every serial number shipped, in order of shipment.
-    pub fn serials_shipped(&self) -> &[String] {
-        &self.serials_shipped
     }
 
     pub fn order_state(&self, order_code: &str) -> Option<OrderState> {
@@ -539,10 +403,10 @@ impl WmsCore {
         let mut available: HashMap<StockKey, u32> = HashMap::new();
         for (index, line) in record.order.lines.iter().enumerate() {
             let mut wanted = line.plan_qty;
-            for key in self.fefo_keys(&line.item_code, line.inventory_type) {
+            for key in self.stock.fefo_keys(&line.item_code, line.inventory_type) {
                 let left = *available
                     .entry(key.clone())
-                    .or_insert_with(|| self.available_units(&key));
+                    .or_insert_with(|| self.stock.available_units(&key));
                 let qty = wanted.min(left);
                 if qty == 0 {
                     continue;
@@ -577,27 +441,15 @@ impl WmsCore {
             .iter()
             .map(|p| MovementLine::new(p.key.clone(), LineOp::Lock(p.qty)))
             .collect();
-        self.apply(message, &code, &code, lock)
+        self.stock
+            .apply(message, &code, &code, lock)
             .map_err(|e| e.to_string())?;
         for pick in &mut picks {
-            pick.serials = self.release_serials(&pick.key, pick.qty as usize);
+            pick.serials = self.stock.release_serials(&pick.key, pick.qty as usize);
         }
         record.picks = picks;
         record.lack = lack;
         Ok(())
-    }
-
-    /// Units of a key that can be reserved: available stock, and for SN
-    /// items no more than the serial numbers held.
-    fn available_units(&self, key: &StockKey) -> u32 {
-        let stock = self.ledger.balance(key).available().max(0);
-        let stock = u32::try_from(stock).unwrap_or(u32::MAX);
-        if self.is_sn(&key.item_code) {
-            let held = self.serials_held.get(key).map_or(0, BTreeSet::len);
-            stock.min(u32::try_from(held).unwrap_or(u32::MAX))
-        } else {
-            stock
-        }
     }
 
     /// Ships the reserved stock and builds the confirm.
@@ -613,9 +465,12 @@ impl WmsCore {
             .iter()
             .map(|p| MovementLine::new(p.key.clone(), LineOp::ShipLocked(p.qty)))
             .collect();
-        self.apply(message, order_code, &out_biz_code, movement)?;
+        self.stock
+            .apply(message, order_code, &out_biz_code, movement)?;
         for pick in &picks {
-            self.serials_shipped.extend(pick.serials.iter().cloned());
+            self.stock
+                .serials_shipped
+                .extend(pick.serials.iter().cloned());
         }
 
         let mut lines = Vec::new();
@@ -639,7 +494,7 @@ impl WmsCore {
                     inventory_type: line.inventory_type,
                     plan_qty: Some(line.plan_qty),
                     actual_qty: pick.qty,
-                    lot: self.lot_of(&pick.key),
+                    lot: self.stock.lot_of(&pick.key),
                     serials: pick.serials.clone(),
                 });
             }
@@ -693,7 +548,7 @@ impl WmsCore {
     fn weigh(&self, items: &BTreeMap<ItemCode, u32>) -> Option<u32> {
         let mut total = 0u32;
         for (code, qty) in items {
-            let grams = self.items.get(code).and_then(|i| i.gross_weight_g)?;
+            let grams = self.stock.items.get(code).and_then(|i| i.gross_weight_g)?;
             total = total.saturating_add(grams.saturating_mul(*qty));
         }
         Some(total)
@@ -728,7 +583,7 @@ impl WmsCore {
                     if qty == 0 {
                         continue;
                     }
-                    let serials = if self.is_sn(&line.item_code) {
+                    let serials = if self.stock.is_sn(&line.item_code) {
                         let from = serial_cursor[index];
                         serial_cursor[index] += qty as usize;
                         self.receipt_serials(&order, index, from, qty)
@@ -784,16 +639,22 @@ impl WmsCore {
             .confirm_msg_type();
         let keyed: Vec<(StockKey, &ConfirmLine)> = lines
             .iter()
-            .map(|l| (self.key_for(&l.item_code, l.inventory_type, &l.lot), l))
+            .map(|l| {
+                (
+                    self.stock.key_for(&l.item_code, l.inventory_type, &l.lot),
+                    l,
+                )
+            })
             .collect();
         let movement = keyed
             .iter()
             .map(|(key, l)| MovementLine::new(key.clone(), LineOp::Receive(l.actual_qty)))
             .collect();
-        self.apply(message, &order.order_code, out_biz_code, movement)?;
+        self.stock
+            .apply(message, &order.order_code, out_biz_code, movement)?;
         for (key, line) in keyed {
-            self.remember_lot(&line.lot);
-            self.hold_serials(&key, line.serials.clone(), true);
+            self.stock.remember_lot(&line.lot);
+            self.stock.hold_serials(&key, line.serials.clone(), true);
         }
         Ok(())
     }
@@ -812,7 +673,7 @@ impl WmsCore {
         if line.lot.batch_code.is_some() {
             return line.lot.clone();
         }
-        let Some(item) = self.items.get(&line.item_code) else {
+        let Some(item) = self.stock.items.get(&line.item_code) else {
             return Lot::default();
         };
         let shelf_life = item.shelf_life_days.filter(|d| *d > 0);
@@ -852,232 +713,16 @@ impl WmsCore {
             let announced = line
                 .serials
                 .get(position)
-                .filter(|s| !self.is_held(s))
+                .filter(|s| !self.stock.is_held(s))
                 .cloned();
             let serial = announced.unwrap_or_else(|| {
-                self.fresh_serial(&line.item_code, &order.order_code, index, position)
+                self.stock
+                    .fresh_serial(&line.item_code, &order.order_code, index, position)
             });
-            self.serials_ever.insert(serial.clone());
+            self.stock.serials_ever.insert(serial.clone());
             serials.push(serial);
         }
         serials
-    }
-
-    fn fresh_serial(&self, item: &ItemCode, source: &str, index: usize, position: usize) -> String {
-        let mut attempt = 0;
-        loop {
-            let serial = match attempt {
-                0 => format!("{item}-{source}-{}-{position:04}", index + 1),
-                n => format!("{item}-{source}-{}-{position:04}-{n}", index + 1),
-            };
-            if !self.serials_ever.contains(&serial) {
-                return serial;
-            }
-            attempt += 1;
-        }
-    }
-
-    fn new_serials(
-        &mut self,
-        item: &ItemCode,
-        source: &str,
-        index: usize,
-        qty: u32,
-    ) -> Vec<String> {
-        (0..qty as usize)
-            .map(|position| {
-                let serial = self.fresh_serial(item, source, index, position);
-                self.serials_ever.insert(serial.clone());
-                serial
-            })
-            .collect()
-    }
-
-    fn is_held(&self, serial: &String) -> bool {
-        self.serials_held.values().any(|set| set.contains(serial))
-    }
-
-    fn hold_serials(&mut self, key: &StockKey, serials: Vec<String>, received: bool) {
-        if serials.is_empty() {
-            return;
-        }
-        if received {
-            self.serials_received.extend(serials.iter().cloned());
-        }
-        self.serials_ever.extend(serials.iter().cloned());
-        self.serials_held
-            .entry(key.clone())
-            .or_default()
-            .extend(serials);
-    }
-
-    /// Takes up to `n` serials held under `key`, lowest first.
-    fn release_serials(&mut self, key: &StockKey, n: usize) -> Vec<String> {
-        let Some(set) = self.serials_held.get_mut(key) else {
-            return Vec::new();
-        };
-        let taken: Vec<String> = set.iter().take(n).cloned().collect();
-        for serial in &taken {
-            set.remove(serial);
-        }
-        taken
-    }
-
-    /// Gains of SN items get generated serials; losses drop held ones.
-    fn count_serials(&mut self, code: &str, gains: &[AdjustmentLine], losses: &[AdjustmentLine]) {
-        for (index, line) in gains.iter().enumerate() {
-            if self.is_sn(&line.item_code) {
-                let key = self.key_for(&line.item_code, line.inventory_type, &line.lot);
-                let qty = u32::try_from(line.delta).unwrap_or(0);
-                let serials = self.new_serials(&line.item_code, code, index, qty);
-                self.hold_serials(&key, serials, false);
-            }
-        }
-        for line in losses {
-            let key = self.key_for(&line.item_code, line.inventory_type, &line.lot);
-            let lost = usize::try_from(line.delta.unsigned_abs()).unwrap_or(usize::MAX);
-            self.release_serials(&key, lost);
-        }
-    }
-
-    /// Where a counted delta lands: the line's batch if it names one, else
-    /// gains to the latest-expiring batch held and losses FEFO.
-    fn place_count_delta(&self, line: &AdjustmentLine) -> Result<Vec<(StockKey, i64)>, WmsError> {
-        if line.lot.batch_code.is_some() {
-            let key = self.key_for(&line.item_code, line.inventory_type, &line.lot);
-            return Ok(vec![(key, line.delta)]);
-        }
-        if line.delta > 0 {
-            let key = self
-                .fefo_keys(&line.item_code, line.inventory_type)
-                .pop()
-                .unwrap_or_else(|| StockKey {
-                    item_code: line.item_code.clone(),
-                    inventory_type: line.inventory_type,
-                    batch_code: None,
-                });
-            return Ok(vec![(key, line.delta)]);
-        }
-        let lost = u32::try_from(line.delta.unsigned_abs()).unwrap_or(u32::MAX);
-        let taken = self.take_fefo(&line.item_code, line.inventory_type, lost)?;
-        Ok(taken.into_iter().map(|(k, q)| (k, -i64::from(q))).collect())
-    }
-
-    /// Plans taking `qty` available units, batches first-expiry first.
-    fn take_fefo(
-        &self,
-        item_code: &ItemCode,
-        inventory_type: InventoryType,
-        qty: u32,
-    ) -> Result<Vec<(StockKey, u32)>, WmsError> {
-        let mut wanted = qty;
-        let mut taken = Vec::new();
-        for key in self.fefo_keys(item_code, inventory_type) {
-            let here = u32::try_from(self.ledger.balance(&key).available().max(0)).unwrap_or(0);
-            let q = wanted.min(here);
-            if q > 0 {
-                taken.push((key, q));
-                wanted -= q;
-            }
-        }
-        if wanted > 0 {
-            return Err(WmsError::InsufficientStock {
-                item_code: item_code.clone(),
-                inventory_type,
-                requested: u64::from(qty),
-                available: u64::from(qty - wanted),
-            });
-        }
-        Ok(taken)
-    }
-
-    /// The item's stock keys of one inventory type with stock available,
-    /// earliest expiry first; batches without dates after dated ones, and
-    /// unbatched stock last.
-    fn fefo_keys(&self, item_code: &ItemCode, inventory_type: InventoryType) -> Vec<StockKey> {
-        let mut keys: Vec<StockKey> = self
-            .ledger
-            .balances()
-            .iter()
-            .filter(|(k, b)| {
-                &k.item_code == item_code && k.inventory_type == inventory_type && b.available() > 0
-            })
-            .map(|(k, _)| k.clone())
-            .collect();
-        keys.sort_by_cached_key(|k| {
-            let expiry = k
-                .batch_code
-                .as_ref()
-                .and_then(|b| self.lots.get(b))
-                .and_then(|l| l.expire_date.clone());
-            (
-                k.batch_code.is_none(),
-                expiry.is_none(),
-                expiry,
-                k.batch_code.clone(),
-            )
-        });
-        keys
-    }
-
-    fn key_for(&self, item_code: &ItemCode, inventory_type: InventoryType, lot: &Lot) -> StockKey {
-        StockKey {
-            item_code: item_code.clone(),
-            inventory_type,
-            batch_code: lot.batch_code.clone(),
-        }
-    }
-
-    fn lot_of(&self, key: &StockKey) -> Lot {
-        key.batch_code
-            .as_ref()
-            .and_then(|b| self.lots.get(b).cloned())
-            .unwrap_or_else(|| Lot {
-                batch_code: key.batch_code.clone(),
-                ..Lot::default()
-            })
-    }
-
-    fn remember_lot(&mut self, lot: &Lot) {
-        if let Some(batch) = &lot.batch_code {
-            self.lots
-                .entry(batch.clone())
-                .or_insert_with(|| lot.clone());
-        }
-    }
-
-    fn is_sn(&self, item_code: &ItemCode) -> bool {
-        self.items.get(item_code).is_some_and(|i| i.sn_managed)
-    }
-
-    fn next_adjustment(&mut self) -> u32 {
-        self.adjustments += 1;
-        self.adjustments
-    }
-
-    fn apply(
-        &mut self,
-        message: &str,
-        order_code: &str,
-        out_biz_code: &str,
-        lines: Vec<MovementLine>,
-    ) -> Result<Applied, WmsError> {
-        let key = MovementKey {
-            message: message.to_owned(),
-            order_code: order_code.to_owned(),
-            out_biz_code: out_biz_code.to_owned(),
-        };
-        let movement = Movement {
-            cause: Cause::of(&key, PARTY),
-            key,
-            lines,
-        };
-        self.ledger
-            .apply(movement)
-            .map_err(|source| WmsError::Ledger {
-                what: format!("{message} {order_code}/{out_biz_code}"),
-                source,
-            })
     }
 }
 
@@ -1119,6 +764,8 @@ fn lack_remark(order: &Order, lack: &[(usize, u32)]) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeSet;
+
     use super::*;
     use crate::domain::OrderLine;
 
@@ -1611,100 +1258,5 @@ mod tests {
 
         assert_eq!(results[0], results[1]);
         assert_eq!(forward.ledger_snapshot(), backward.ledger_snapshot());
-    }
-
-    #[test]
-    fn count_reports_gains_as_702_and_losses_as_701_and_moves_stock() {
-        let mut core = core_with(WmsBehaviour::default());
-        core.set_opening_stock(&[
-            opening("DM1001", Lot::default(), 10),
-            opening("LH3001", Lot::default(), 2),
-        ])
-        .unwrap();
-        let lines = [
-            AdjustmentLine {
-                item_code: "DM1001".into(),
-                delta: 2,
-                ..AdjustmentLine::default()
-            },
-            AdjustmentLine {
-                item_code: "LH3001".into(),
-                delta: -1,
-                ..AdjustmentLine::default()
-            },
-        ];
-
-        let adjustments = core.count(&lines, NOW).unwrap();
-
-        let types: Vec<_> = adjustments.iter().map(|a| a.order_type).collect();
-        assert_eq!(
-            types,
-            vec![Some(OrderType::CountGain), Some(OrderType::CountLoss)]
-        );
-        assert_eq!(adjustments[0].lines[0].delta, 2);
-        assert_eq!(adjustments[1].lines[0].delta, -1);
-        assert_ne!(adjustments[0].out_biz_code, adjustments[1].out_biz_code);
-        assert_eq!(on_hand(&core, "DM1001", InventoryType::Good), 12);
-        assert_eq!(on_hand(&core, "LH3001", InventoryType::Good), 1);
-        assert_eq!(
-            core.serials_held.values().map(BTreeSet::len).sum::<usize>(),
-            1
-        );
-    }
-
-    #[test]
-    fn count_loss_beyond_stock_is_refused_without_change() {
-        let mut core = core_with(WmsBehaviour::default());
-        core.set_opening_stock(&[opening("DM1001", Lot::default(), 1)])
-            .unwrap();
-        let lines = [AdjustmentLine {
-            item_code: "DM1001".into(),
-            delta: -3,
-            ..AdjustmentLine::default()
-        }];
-
-        let err = core.count(&lines, NOW).unwrap_err();
-
-        assert_eq!(
-            err,
-            WmsError::InsufficientStock {
-                item_code: "DM1001".into(),
-                inventory_type: InventoryType::Good,
-                requested: 3,
-                available: 1
-            }
-        );
-        assert_eq!(on_hand(&core, "DM1001", InventoryType::Good), 1);
-    }
-
-    #[test]
-    fn inventory_type_move_reports_minus_from_and_plus_to() {
-        let mut core = core_with(WmsBehaviour::default());
-        core.set_opening_stock(&[opening("DM1001", lot("B1", "2025-01-01"), 5)])
-            .unwrap();
-
-        let adjustment = core
-            .move_inventory_type(
-                &"DM1001".into(),
-                InventoryType::Good,
-                InventoryType::Defective,
-                1,
-                NOW,
-            )
-            .unwrap();
-
-        let deltas: Vec<_> = adjustment
-            .lines
-            .iter()
-            .map(|l| (l.inventory_type, l.delta))
-            .collect();
-        assert_eq!(
-            deltas,
-            vec![(InventoryType::Good, -1), (InventoryType::Defective, 1)]
-        );
-        assert_eq!(adjustment.order_type, None);
-        assert_eq!(adjustment.lines[0].lot.batch_code.as_deref(), Some("B1"));
-        assert_eq!(on_hand(&core, "DM1001", InventoryType::Good), 4);
-        assert_eq!(on_hand(&core, "DM1001", InventoryType::Defective), 1);
     }
 }

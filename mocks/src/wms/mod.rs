@@ -2,6 +2,8 @@
 //!
 //! - [`core`]: warehouse logic on domain values (stock, lots, serials,
 //!   order lifecycles), without IO.
+//! - [`stock`]: item master, ledger, lots and serial numbers; counts and
+//!   inventory-type moves.
 //! - [`plan`]: the seeded random decisions the warehouse takes per order.
 //! - [`http`]: the [`Wms`] party: Cainiao receiver, order workers, signed
 //!   uploads to the gateway.
@@ -9,8 +11,8 @@
 pub mod core;
 pub mod http;
 pub mod plan;
+pub mod stock;
 
-pub use self::core::{
-    CancelOutcome, Intake, OpeningStock, OrderState, Phase, WmsCore, WmsError, WmsMessage,
-};
+pub use self::core::{CancelOutcome, Intake, OrderState, Phase, WmsCore, WmsError, WmsMessage};
 pub use self::http::{Wms, WmsSettings};
+pub use self::stock::{OpeningStock, Stock};
