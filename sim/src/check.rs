@@ -1,0 +1,492 @@
+//! The end-of-run checks: ERP ledger against WMS ledger against the stock
+//! the driver expects, and the scenario's expectations as check rows.
+//!
+//! First divergence: both ledgers' entries are replayed merged by sequence
+//! number (so both ledgers must share one `SequenceClock`). For each (item,
+//! inventory type) the replay finds the last point at which ERP and WMS held
+//! the same quantity on hand; the first entry touching that key after it is
+//! the message after which they disagreed for good. Transient differences
+//! (a confirm applied by the WMS, not yet by the ERP) do not count.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+use mocks::domain::{InventoryType, ItemCode, OrderType};
+use mocks::ledger::{Cause, Ledger, LedgerEntry};
+
+use crate::measure::FlowStats;
+use crate::report::{CheckRow, StockRow};
+use crate::scenario::Expectations;
+
+type StockSlot = (ItemCode, InventoryType);
+
+/// Expected stock, accumulated by the driver from the confirms it saw:
+/// opening + receipts − shipments ± adjustments.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Expectation {
+    stock: BTreeMap<StockSlot, i64>,
+}
+
+impl Expectation {
+    pub fn new() -> Expectation {
+        Expectation::default()
+    }
+
+    fn slot(&mut self, item: &ItemCode, inventory_type: InventoryType) -> &mut i64 {
+        self.stock
+            .entry((item.clone(), inventory_type))
+            .or_insert(0)
+    }
+
+    pub fn set_opening(&mut self, item: &ItemCode, inventory_type: InventoryType, qty: u32) {
+        *self.slot(item, inventory_type) = i64::from(qty);
+    }
+
+    pub fn receive(&mut self, item: &ItemCode, inventory_type: InventoryType, qty: u32) {
+        *self.slot(item, inventory_type) += i64::from(qty);
+    }
+
+    pub fn ship(&mut self, item: &ItemCode, inventory_type: InventoryType, qty: u32) {
+        *self.slot(item, inventory_type) -= i64::from(qty);
+    }
+
+    pub fn adjust(&mut self, item: &ItemCode, inventory_type: InventoryType, delta: i64) {
+        *self.slot(item, inventory_type) += delta;
+    }
+
+    pub fn expected(&self, item: &ItemCode, inventory_type: InventoryType) -> i64 {
+        self.stock
+            .get(&(item.clone(), inventory_type))
+            .copied()
+            .unwrap_or(0)
+    }
+}
+
+/// The entry after which two ledgers disagreed for good.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Divergence {
+    pub sequence: u64,
+    pub cause: Cause,
+}
+
+impl Divergence {
+    /// `order_code message`, as `stock.csv` shows it.
+    pub fn describe(&self) -> String {
+        format!("{} {}", self.cause.order_code, self.cause.message)
+    }
+}
+
+/// First divergences of every (item, inventory type) on which the two
+/// ledgers end unequal.
+pub fn first_divergences(erp: &Ledger, wms: &Ledger) -> BTreeMap<StockSlot, Divergence> {
+    let mut merged: Vec<(bool, &LedgerEntry)> = erp
+        .entries()
+        .map(|e| (true, e))
+        .chain(wms.entries().map(|e| (false, e)))
+        .collect();
+    merged.sort_by_key(|(_, e)| e.sequence);
+
+    let mut held: BTreeMap<StockSlot, (i64, i64)> = BTreeMap::new();
+    let mut since_equal: BTreeMap<StockSlot, Option<Divergence>> = BTreeMap::new();
+    for (is_erp, entry) in merged {
+        for (slot, delta) in entry.on_hand_deltas() {
+            let (e, w) = held.entry(slot.clone()).or_insert((0, 0));
+            if is_erp {
+                *e += delta;
+            } else {
+                *w += delta;
+            }
+            let mark = since_equal.entry(slot).or_insert(None);
+            if e == w {
+                *mark = None;
+            } else if mark.is_none() {
+                *mark = Some(Divergence {
+                    sequence: entry.sequence,
+                    cause: entry.cause.clone(),
+                });
+            }
+        }
+    }
+    since_equal
+        .into_iter()
+        .filter_map(|(slot, d)| d.map(|d| (slot, d)))
+        .collect()
+}
+
+/// One row per (item, inventory type) any of the three sources knows.
+pub fn stock_rows(erp: &Ledger, wms: &Ledger, expected: &Expectation) -> Vec<StockRow> {
+    let erp_totals = erp.snapshot();
+    let wms_totals = wms.snapshot();
+    let divergences = first_divergences(erp, wms);
+    let slots: BTreeSet<&StockSlot> = erp_totals
+        .keys()
+        .chain(wms_totals.keys())
+        .chain(expected.stock.keys())
+        .collect();
+
+    slots
+        .into_iter()
+        .map(|slot| {
+            let erp_qty = erp_totals.get(slot).map_or(0, |b| b.on_hand);
+            let wms_qty = wms_totals.get(slot).map_or(0, |b| b.on_hand);
+            StockRow {
+                item_code: slot.0.to_string(),
+                inventory_type: slot.1.qimen_code().to_owned(),
+                erp_qty,
+                wms_qty,
+                expected_qty: expected.expected(&slot.0, slot.1),
+                diff: erp_qty - wms_qty,
+                first_divergence: divergences
+                    .get(slot)
+                    .map(Divergence::describe)
+                    .unwrap_or_default(),
+            }
+        })
+        .collect()
+}
+
+/// Serial numbers seen on receipts and shipments (FC: SN tracking).
+#[derive(Debug, Clone, Default)]
+pub struct SerialAudit {
+    received: HashSet<String>,
+    shipped: HashSet<String>,
+    problems: Vec<String>,
+}
+
+impl SerialAudit {
+    pub fn receive(&mut self, serial: &str) {
+        self.received.insert(serial.to_owned());
+    }
+
+    /// One shipped line of a serial-managed item.
+    pub fn ship(&mut self, order_code: &str, item: &ItemCode, qty: u32, serials: &[String]) {
+        if serials.len() != qty as usize {
+            let n = serials.len();
+            self.problems.push(format!(
+                "{order_code} {item}: {n} serials for {qty} shipped"
+            ));
+        }
+        for serial in serials {
+            if !self.received.contains(serial) {
+                self.problems
+                    .push(format!("{order_code}: {serial} never received"));
+            }
+            if !self.shipped.insert(serial.clone()) {
+                self.problems
+                    .push(format!("{order_code}: {serial} shipped twice"));
+            }
+        }
+    }
+
+    pub fn problems(&self) -> &[String] {
+        &self.problems
+    }
+}
+
+/// What the checks need besides the stock rows.
+#[derive(Debug, Clone, Default)]
+pub struct RunFacts {
+    /// Uncancelled planned orders per flow.
+    pub planned: BTreeMap<OrderType, u64>,
+    pub flows: BTreeMap<OrderType, FlowStats>,
+    pub serials: SerialAudit,
+}
+
+/// Evaluate the scenario's expectations.
+pub fn evaluate(expect: &Expectations, stock: &[StockRow], facts: &RunFacts) -> Vec<CheckRow> {
+    let mut rows = Vec::new();
+    let row = |check: &str, problems: Vec<String>| CheckRow {
+        check: check.to_owned(),
+        passed: problems.is_empty(),
+        detail: problems.join("; "),
+    };
+
+    if expect.all_flows_complete {
+        let problems = facts
+            .planned
+            .iter()
+            .filter_map(|(t, planned)| {
+                let stats = facts.flows.get(t).copied().unwrap_or_default();
+                (stats.completed < *planned || stats.failed > 0).then(|| {
+                    let (done, failed) = (stats.completed, stats.failed);
+                    format!("{t}: {done} of {planned} complete, {failed} failed")
+                })
+            })
+            .collect();
+        rows.push(row("all_flows_complete", problems));
+    }
+    if expect.stock_consistent {
+        let problems = stock
+            .iter()
+            .filter(|r| r.erp_qty != r.wms_qty || r.wms_qty != r.expected_qty)
+            .map(|r| {
+                let at = &r.first_divergence;
+                format!(
+                    "{}/{} erp {} wms {} expected {}{}",
+                    r.item_code,
+                    r.inventory_type,
+                    r.erp_qty,
+                    r.wms_qty,
+                    r.expected_qty,
+                    if at.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" since {at}")
+                    }
+                )
+            })
+            .collect();
+        rows.push(row("stock_consistent", problems));
+    }
+    if let Some(items) = &expect.drift_detected {
+        rows.push(drift_check(items.as_deref(), stock));
+    }
+    if expect.serials_consistent {
+        rows.push(row("serials_consistent", facts.serials.problems().to_vec()));
+    }
+    if let Some(max) = expect.max_failed {
+        let failed: u64 = facts.flows.values().map(|s| s.failed).sum();
+        let problems = (failed > max)
+            .then(|| format!("{failed} failed, at most {max} allowed"))
+            .into_iter()
+            .collect();
+        rows.push(row("max_failed", problems));
+    }
+    for (t, limit) in &expect.max_p99_ms {
+        let p99 = facts.flows.get(t).map_or(0.0, |s| s.latency.p99_ms);
+        let problems = (p99 > *limit as f64)
+            .then(|| format!("p99 {p99:.1} ms above {limit} ms"))
+            .into_iter()
+            .collect();
+        rows.push(row(&format!("max_p99_ms {t}"), problems));
+    }
+    rows
+}
+
+fn drift_check(items: Option<&[ItemCode]>, stock: &[StockRow]) -> CheckRow {
+    let drifting: Vec<&StockRow> = stock.iter().filter(|r| r.diff != 0).collect();
+    let names: BTreeSet<&str> = drifting.iter().map(|r| r.item_code.as_str()).collect();
+    let found = drifting
+        .iter()
+        .map(|r| {
+            format!(
+                "{}/{} diff {} since {}",
+                r.item_code, r.inventory_type, r.diff, r.first_divergence
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    let passed = match items {
+        None => !drifting.is_empty(),
+        Some(expected) => {
+            let expected: BTreeSet<&str> = expected.iter().map(|c| c.0.as_str()).collect();
+            !drifting.is_empty() && expected == names
+        }
+    };
+    let detail = match (passed, items) {
+        (true, _) => found,
+        (false, Some(expected)) => {
+            let expected: Vec<&str> = expected.iter().map(|c| c.0.as_str()).collect();
+            format!(
+                "expected drift on {}; found: {}",
+                expected.join(", "),
+                found
+            )
+        }
+        (false, None) => "no drift found".to_owned(),
+    };
+    CheckRow {
+        check: "drift_detected".to_owned(),
+        passed,
+        detail,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mocks::ledger::{LineOp, Movement, MovementKey, MovementLine, SequenceClock, StockKey};
+
+    fn apply(ledger: &mut Ledger, party: &str, message: &str, order: &str, op: LineOp) {
+        let key = MovementKey {
+            message: message.into(),
+            order_code: order.into(),
+            out_biz_code: format!("{order}-{message}"),
+        };
+        let line = MovementLine::new(StockKey::new("DM1001", InventoryType::Good), op);
+        ledger
+            .apply(Movement {
+                cause: Cause::of(&key, party),
+                key,
+                lines: vec![line],
+            })
+            .unwrap();
+    }
+
+    // ERP credits a planned return of 4 at creation; the WMS receives 3.
+    fn drifted_ledgers() -> (Ledger, Ledger) {
+        let clock = SequenceClock::new();
+        let mut erp = Ledger::with_clock(clock.clone());
+        let mut wms = Ledger::with_clock(clock);
+        apply(&mut wms, "wms", "opening", "OPEN", LineOp::Receive(10));
+        apply(&mut erp, "erp", "opening", "OPEN", LineOp::Receive(10));
+        apply(
+            &mut wms,
+            "wms",
+            "deliveryorder.confirm",
+            "SO1",
+            LineOp::Ship(2),
+        );
+        apply(
+            &mut erp,
+            "erp",
+            "deliveryorder.confirm",
+            "SO1",
+            LineOp::Ship(2),
+        );
+        apply(
+            &mut erp,
+            "erp",
+            "returnorder.create",
+            "TH1",
+            LineOp::Receive(4),
+        );
+        apply(
+            &mut wms,
+            "wms",
+            "returnorder.confirm",
+            "TH1",
+            LineOp::Receive(3),
+        );
+        (erp, wms)
+    }
+
+    #[test]
+    fn transient_difference_is_not_a_divergence() {
+        let (erp, wms) = {
+            let clock = SequenceClock::new();
+            let mut erp = Ledger::with_clock(clock.clone());
+            let mut wms = Ledger::with_clock(clock);
+            apply(
+                &mut wms,
+                "wms",
+                "entryorder.confirm",
+                "CG1",
+                LineOp::Receive(5),
+            );
+            apply(
+                &mut erp,
+                "erp",
+                "entryorder.confirm",
+                "CG1",
+                LineOp::Receive(5),
+            );
+            (erp, wms)
+        };
+
+        assert!(first_divergences(&erp, &wms).is_empty());
+    }
+
+    #[test]
+    fn divergence_names_the_return_created_before_the_short_receipt() {
+        let (erp, wms) = drifted_ledgers();
+
+        let divergences = first_divergences(&erp, &wms);
+
+        let d = &divergences[&(ItemCode::from("DM1001"), InventoryType::Good)];
+        assert_eq!(d.describe(), "TH1 returnorder.create");
+        assert_eq!(d.cause.party, "erp");
+    }
+
+    #[test]
+    fn stock_rows_show_each_book_and_the_expectation() {
+        let (erp, wms) = drifted_ledgers();
+        let item = ItemCode::from("DM1001");
+        let mut expected = Expectation::new();
+        expected.set_opening(&item, InventoryType::Good, 10);
+        expected.ship(&item, InventoryType::Good, 2);
+        expected.receive(&item, InventoryType::Good, 3);
+
+        let rows = stock_rows(&erp, &wms, &expected);
+
+        assert_eq!(
+            rows,
+            vec![StockRow {
+                item_code: "DM1001".into(),
+                inventory_type: "ZP".into(),
+                erp_qty: 10 - 2 + 4,
+                wms_qty: 10 - 2 + 3,
+                expected_qty: 11,
+                diff: 1,
+                first_divergence: "TH1 returnorder.create".into(),
+            }]
+        );
+    }
+
+    #[test]
+    fn checks_pass_and_fail_with_the_failing_items_named() {
+        let (erp, wms) = drifted_ledgers();
+        let rows = stock_rows(&erp, &wms, &Expectation::new());
+        let consistent = Expectations {
+            stock_consistent: true,
+            ..Expectations::default()
+        };
+        let drift = Expectations {
+            drift_detected: Some(Some(vec![ItemCode::from("DM1001")])),
+            ..Expectations::default()
+        };
+        let wrong_drift = Expectations {
+            drift_detected: Some(Some(vec![ItemCode::from("ZL2018")])),
+            ..Expectations::default()
+        };
+
+        let consistent = evaluate(&consistent, &rows, &RunFacts::default());
+        let drift = evaluate(&drift, &rows, &RunFacts::default());
+        let wrong = evaluate(&wrong_drift, &rows, &RunFacts::default());
+
+        assert!(!consistent[0].passed);
+        assert!(consistent[0]
+            .detail
+            .starts_with("DM1001/ZP erp 12 wms 11 expected 0"));
+        assert!(drift[0].passed, "{:?}", drift[0]);
+        assert!(drift[0].detail.contains("since TH1 returnorder.create"));
+        assert!(!wrong[0].passed);
+        assert!(wrong[0].detail.starts_with("expected drift on ZL2018"));
+    }
+
+    #[test]
+    fn incomplete_flows_and_serial_problems_are_reported() {
+        let mut facts = RunFacts::default();
+        facts.planned.insert(OrderType::SalesDelivery, 3);
+        facts.flows.insert(
+            OrderType::SalesDelivery,
+            FlowStats {
+                started: 3,
+                completed: 2,
+                failed: 1,
+                ..FlowStats::default()
+            },
+        );
+        facts.serials.receive("SN1");
+        let item = ItemCode::from("LH3001");
+        facts
+            .serials
+            .ship("SO1", &item, 2, &["SN1".into(), "SN9".into()]);
+        facts.serials.ship("SO2", &item, 1, &["SN1".into()]);
+        let expect = Expectations {
+            all_flows_complete: true,
+            serials_consistent: true,
+            max_failed: Some(0),
+            ..Expectations::default()
+        };
+
+        let rows = evaluate(&expect, &[], &facts);
+
+        assert_eq!(rows[0].detail, "201: 2 of 3 complete, 1 failed");
+        assert_eq!(
+            rows[1].detail,
+            "SO1: SN9 never received; SO2: SN1 shipped twice"
+        );
+        assert_eq!(rows[2].detail, "1 failed, at most 0 allowed");
+        assert!(rows.iter().all(|r| !r.passed));
+    }
+}
