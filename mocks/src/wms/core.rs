@@ -567,6 +567,8 @@ impl WmsCore {
             .map(|line| self.receipt_lot(&order, line.line_no.as_str(), line, now))
             .collect();
 
+        // TODO: partial confirms leave together after `WMS_ONSALE`, because
+        // one put-away step is modelled; receivers see no time between them.
         let mut confirms = Vec::new();
         let mut serial_cursor = vec![0usize; order.lines.len()];
         for part in 0..parts {
@@ -673,6 +675,9 @@ impl WmsCore {
         if line.lot.batch_code.is_some() {
             return line.lot.clone();
         }
+        // TODO: an item never synchronised is received without a batch,
+        // because the WMS takes orders for unknown items instead of refusing
+        // them; such stock carries no lot and no serial numbers.
         let Some(item) = self.stock.items.get(&line.item_code) else {
             return Lot::default();
         };

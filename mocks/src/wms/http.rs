@@ -67,6 +67,28 @@ pub struct WmsSettings {
     pub timeout: Duration,
 }
 
+impl WmsSettings {
+    /// Settings from the onboarding configuration: Cainiao credentials,
+    /// default back-off and a 30 s upload timeout.
+    pub fn from_config(
+        config: &crate::config::Config,
+        seed: u64,
+        behaviour: WmsBehaviour,
+        gateway_url: &str,
+        observer: Arc<dyn Observer>,
+    ) -> WmsSettings {
+        WmsSettings {
+            seed,
+            behaviour,
+            credentials: config.cainiao.clone(),
+            gateway_url: gateway_url.to_owned(),
+            observer,
+            backoff: Backoff::default(),
+            timeout: Duration::from_secs(30),
+        }
+    }
+}
+
 /// The mock WMS. Cheap to clone; clones share one warehouse.
 #[derive(Clone)]
 pub struct Wms {
@@ -273,6 +295,9 @@ impl Wms {
         };
         let code = order.order_code.clone();
         let message = P::MSG_TYPE.as_str();
+        // TODO: `storeCode` and `ownerUserId` are not checked against the
+        // credentials, because the gateway routes on them already; an order
+        // for another store is worked here all the same.
 
         let intake = {
             let mut state = self.state();
