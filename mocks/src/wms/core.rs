@@ -27,16 +27,13 @@
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::time::Duration;
 
-use chrono::NaiveDate;
-use rand::Rng;
-
 use super::plan::{self, PlannedStep};
 pub use super::stock::OpeningStock;
 use super::stock::Stock;
-use crate::behaviour::{ShortageBehaviour, WmsBehaviour};
+use crate::behaviour::WmsBehaviour;
 use crate::domain::{
-    AdjustmentLine, Cancel, Confirm, ConfirmLine, ConfirmType, Direction, InventoryType, Item,
-    ItemCode, Lot, Order, OrderStatus, OrderType, Package, StatusReport, StockAdjustment,
+    AdjustmentLine, Cancel, Confirm, Direction, InventoryType, Item, ItemCode, Order, OrderStatus,
+    OrderType, StatusReport, StockAdjustment,
 };
 use crate::ledger::{Balance, Ledger, LedgerError, LineOp, MovementLine, StockKey};
 use crate::mapping;
@@ -131,31 +128,31 @@ pub enum WmsError {
 
 /// Stock reserved for one outbound line in one batch.
 #[derive(Debug, Clone, PartialEq)]
-struct Pick {
-    line_index: usize,
-    key: StockKey,
-    qty: u32,
-    serials: Vec<String>,
+pub(super) struct Pick {
+    pub(super) line_index: usize,
+    pub(super) key: StockKey,
+    pub(super) qty: u32,
+    pub(super) serials: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
-struct OrderRecord {
-    order: Order,
-    phase: Phase,
-    status: Option<OrderStatus>,
-    steps: VecDeque<PlannedStep>,
-    picks: Vec<Pick>,
+pub(super) struct OrderRecord {
+    pub(super) order: Order,
+    pub(super) phase: Phase,
+    pub(super) status: Option<OrderStatus>,
+    pub(super) steps: VecDeque<PlannedStep>,
+    pub(super) picks: Vec<Pick>,
     /// Outbound lines not fully reserved: (line index, units short).
-    lack: Vec<(usize, u32)>,
+    pub(super) lack: Vec<(usize, u32)>,
 }
 
 /// The warehouse: see the module docs.
 #[derive(Debug, Clone)]
 pub struct WmsCore {
-    seed: u64,
-    behaviour: WmsBehaviour,
-    stock: Stock,
-    orders: HashMap<String, OrderRecord>,
+    pub(super) seed: u64,
+    pub(super) behaviour: WmsBehaviour,
+    pub(super) stock: Stock,
+    pub(super) orders: HashMap<String, OrderRecord>,
 }
 
 impl WmsCore {
@@ -393,346 +390,10 @@ impl WmsCore {
     pub fn order(&self, order_code: &str) -> Option<&Order> {
         self.orders.get(order_code).map(|r| &r.order)
     }
-
-    /// Reserves each line's quantity FEFO, or says why the order is refused.
-    fn reserve(&mut self, record: &mut OrderRecord) -> Result<(), String> {
-        let mut picks = Vec::new();
-        let mut lack = Vec::new();
-        // Work on a copy of what is available so lines of the same item in
-        // one order do not reserve the same units twice.
-        let mut available: HashMap<StockKey, u32> = HashMap::new();
-        for (index, line) in record.order.lines.iter().enumerate() {
-            let mut wanted = line.plan_qty;
-            for key in self.stock.fefo_keys(&line.item_code, line.inventory_type) {
-                let left = *available
-                    .entry(key.clone())
-                    .or_insert_with(|| self.stock.available_units(&key));
-                let qty = wanted.min(left);
-                if qty == 0 {
-                    continue;
-                }
-                available.insert(key.clone(), left - qty);
-                picks.push(Pick {
-                    line_index: index,
-                    key,
-                    qty,
-                    serials: Vec::new(),
-                });
-                wanted -= qty;
-            }
-            if wanted > 0 {
-                lack.push((index, wanted));
-            }
-        }
-
-        let shipped: u32 = picks.iter().map(|p| p.qty).sum();
-        if shipped == 0 {
-            return Err(format!(
-                "no stock for any line: {}",
-                lack_remark(&record.order, &lack)
-            ));
-        }
-        if !lack.is_empty() && self.behaviour.shortage == ShortageBehaviour::Reject {
-            return Err(format!("short: {}", lack_remark(&record.order, &lack)));
-        }
-        let code = record.order.order_code.clone();
-        let message = notify_message(record.order.order_type);
-        let lock = picks
-            .iter()
-            .map(|p| MovementLine::new(p.key.clone(), LineOp::Lock(p.qty)))
-            .collect();
-        self.stock
-            .apply(message, &code, &code, lock)
-            .map_err(|e| e.to_string())?;
-        for pick in &mut picks {
-            pick.serials = self.stock.release_serials(&pick.key, pick.qty as usize);
-        }
-        record.picks = picks;
-        record.lack = lack;
-        Ok(())
-    }
-
-    /// Ships the reserved stock and builds the confirm.
-    fn ship(&mut self, order_code: &str, now: &str) -> Result<Confirm, WmsError> {
-        let record = &self.orders[order_code];
-        let order = record.order.clone();
-        let picks = record.picks.clone();
-        let route = mapping::route_of(order.order_type);
-        let message = route.cainiao.confirm_msg_type();
-        let out_biz_code = format!("{order_code}-1");
-
-        let movement = picks
-            .iter()
-            .map(|p| MovementLine::new(p.key.clone(), LineOp::ShipLocked(p.qty)))
-            .collect();
-        self.stock
-            .apply(message, order_code, &out_biz_code, movement)?;
-        for pick in &picks {
-            self.stock
-                .serials_shipped
-                .extend(pick.serials.iter().cloned());
-        }
-
-        let mut lines = Vec::new();
-        for (index, line) in order.lines.iter().enumerate() {
-            let mut line_picks = picks.iter().filter(|p| p.line_index == index).peekable();
-            if line_picks.peek().is_none() {
-                lines.push(ConfirmLine {
-                    line_no: Some(line.line_no.clone()),
-                    item_code: line.item_code.clone(),
-                    inventory_type: line.inventory_type,
-                    plan_qty: Some(line.plan_qty),
-                    actual_qty: 0,
-                    lot: Lot::default(),
-                    serials: Vec::new(),
-                });
-            }
-            for pick in line_picks {
-                lines.push(ConfirmLine {
-                    line_no: Some(line.line_no.clone()),
-                    item_code: line.item_code.clone(),
-                    inventory_type: line.inventory_type,
-                    plan_qty: Some(line.plan_qty),
-                    actual_qty: pick.qty,
-                    lot: self.stock.lot_of(&pick.key),
-                    serials: pick.serials.clone(),
-                });
-            }
-        }
-        Ok(Confirm {
-            order_code: order_code.to_owned(),
-            order_type: order.order_type,
-            wms_order_id: Some(wms_order_id(order_code)),
-            out_biz_code,
-            confirm_type: ConfirmType::Final,
-            confirmed_at: now.to_owned(),
-            packages: self.pack(&order, &picks),
-            lines,
-        })
-    }
-
-    /// Splits shipped units over the parcels the behaviour draws; every
-    /// parcel gets units, and the parcels' units sum to the lines'.
-    fn pack(&self, order: &Order, picks: &[Pick]) -> Vec<Package> {
-        let mut per_item: BTreeMap<ItemCode, u32> = BTreeMap::new();
-        for pick in picks {
-            *per_item.entry(pick.key.item_code.clone()).or_default() += pick.qty;
-        }
-        let units: u32 = per_item.values().sum();
-        let labels = plan::draw_parcels(&self.behaviour, self.seed, &order.order_code, units);
-
-        // Deal units out one at a time, in item order, so that n parcels
-        // each get at least one unit whenever units >= n.
-        let mut contents: Vec<BTreeMap<ItemCode, u32>> = vec![BTreeMap::new(); labels.len()];
-        let mut next = 0;
-        for (item, qty) in &per_item {
-            for _ in 0..*qty {
-                *contents[next].entry(item.clone()).or_default() += 1;
-                next = (next + 1) % labels.len();
-            }
-        }
-        labels
-            .into_iter()
-            .zip(contents)
-            .enumerate()
-            .map(|(index, (label, items))| Package {
-                logistics_code: label.carrier,
-                express_code: label.tracking_number,
-                package_code: Some(format!("{}-P{}", order.order_code, index + 1)),
-                weight_g: self.weigh(&items),
-                items: items.into_iter().collect(),
-            })
-            .collect()
-    }
-
-    fn weigh(&self, items: &BTreeMap<ItemCode, u32>) -> Option<u32> {
-        let mut total = 0u32;
-        for (code, qty) in items {
-            let grams = self.stock.items.get(code).and_then(|i| i.gross_weight_g)?;
-            total = total.saturating_add(grams.saturating_mul(*qty));
-        }
-        Some(total)
-    }
-
-    /// Receives an inbound order's goods and builds its confirms: the
-    /// partial ones (incremental quantities, own outBizCode) then the final.
-    fn receive(&mut self, order_code: &str, now: &str) -> Result<Vec<Confirm>, WmsError> {
-        let order = self.orders[order_code].order.clone();
-        let planned: Vec<u32> = order.lines.iter().map(|l| l.plan_qty).collect();
-        let receipts = plan::draw_receipts(&self.behaviour, self.seed, order_code, &planned);
-        let parts = plan::draw_confirm_count(&self.behaviour, self.seed, order_code);
-        let lots: Vec<Lot> = order
-            .lines
-            .iter()
-            .map(|line| self.receipt_lot(&order, line.line_no.as_str(), line, now))
-            .collect();
-
-        // TODO: partial confirms leave together after `WMS_ONSALE`, because
-        // one put-away step is modelled; receivers see no time between them.
-        let mut confirms = Vec::new();
-        let mut serial_cursor = vec![0usize; order.lines.len()];
-        for part in 0..parts {
-            let final_part = part + 1 == parts;
-            let mut lines = Vec::new();
-            for (index, line) in order.lines.iter().enumerate() {
-                let receipt = receipts[index];
-                let buckets = [
-                    (line.inventory_type, receipt.good),
-                    (InventoryType::Defective, receipt.defective),
-                ];
-                for (inventory_type, total) in buckets {
-                    let qty = plan::split_evenly(total, parts)[part as usize];
-                    if qty == 0 {
-                        continue;
-                    }
-                    let serials = if self.stock.is_sn(&line.item_code) {
-                        let from = serial_cursor[index];
-                        serial_cursor[index] += qty as usize;
-                        self.receipt_serials(&order, index, from, qty)
-                    } else {
-                        Vec::new()
-                    };
-                    lines.push(ConfirmLine {
-                        line_no: Some(line.line_no.clone()),
-                        item_code: line.item_code.clone(),
-                        inventory_type,
-                        plan_qty: Some(line.plan_qty),
-                        actual_qty: qty,
-                        lot: lots[index].clone(),
-                        serials,
-                    });
-                }
-            }
-            if lines.is_empty() && !final_part {
-                continue;
-            }
-            let confirm_type = if final_part {
-                ConfirmType::Final
-            } else {
-                ConfirmType::Partial
-            };
-            let out_biz_code = format!("{order_code}-{}", confirms.len() + 1);
-            self.store_receipt(&order, &out_biz_code, &lines)?;
-            confirms.push(Confirm {
-                order_code: order_code.to_owned(),
-                order_type: order.order_type,
-                wms_order_id: Some(wms_order_id(order_code)),
-                out_biz_code,
-                confirm_type,
-                confirmed_at: now.to_owned(),
-                lines,
-                packages: Vec::new(),
-            });
-        }
-        Ok(confirms)
-    }
-
-    fn store_receipt(
-        &mut self,
-        order: &Order,
-        out_biz_code: &str,
-        lines: &[ConfirmLine],
-    ) -> Result<(), WmsError> {
-        if lines.is_empty() {
-            return Ok(());
-        }
-        let message = mapping::route_of(order.order_type)
-            .cainiao
-            .confirm_msg_type();
-        let keyed: Vec<(StockKey, &ConfirmLine)> = lines
-            .iter()
-            .map(|l| {
-                (
-                    self.stock.key_for(&l.item_code, l.inventory_type, &l.lot),
-                    l,
-                )
-            })
-            .collect();
-        let movement = keyed
-            .iter()
-            .map(|(key, l)| MovementLine::new(key.clone(), LineOp::Receive(l.actual_qty)))
-            .collect();
-        self.stock
-            .apply(message, &order.order_code, out_biz_code, movement)?;
-        for (key, line) in keyed {
-            self.stock.remember_lot(&line.lot);
-            self.stock.hold_serials(&key, line.serials.clone(), true);
-        }
-        Ok(())
-    }
-
-    /// The lot a received line goes into: the one the order names, else a
-    /// new batch for batch-managed or shelf-life items, with a production
-    /// date up to 30 days before the receipt and expiry = production +
-    /// shelf life.
-    fn receipt_lot(
-        &self,
-        order: &Order,
-        line_no: &str,
-        line: &crate::domain::OrderLine,
-        now: &str,
-    ) -> Lot {
-        if line.lot.batch_code.is_some() {
-            return line.lot.clone();
-        }
-        // TODO: an item never synchronised is received without a batch,
-        // because the WMS takes orders for unknown items instead of refusing
-        // them; such stock carries no lot and no serial numbers.
-        let Some(item) = self.stock.items.get(&line.item_code) else {
-            return Lot::default();
-        };
-        let shelf_life = item.shelf_life_days.filter(|d| *d > 0);
-        if !item.batch_managed && shelf_life.is_none() {
-            return Lot::default();
-        }
-        let mut rng = plan::decision_rng(self.seed, &order.order_code, &format!("lot-{line_no}"));
-        let today = now
-            .get(..10)
-            .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
-        let produced = today.map(|d| d - chrono::Days::new(rng.gen_range(0..=30)));
-        let expires = produced
-            .zip(shelf_life)
-            .map(|(p, days)| p + chrono::Days::new(u64::from(days)));
-        let batch = format!("B{}-{}", order.order_code, line_no);
-        Lot {
-            produce_code: Some(batch.clone()),
-            batch_code: Some(batch),
-            product_date: produced.map(|d| d.format("%Y-%m-%d").to_string()),
-            expire_date: expires.map(|d| d.format("%Y-%m-%d").to_string()),
-        }
-    }
-
-    /// Serial numbers for `qty` units of a received line starting at
-    /// position `from`: those the order announces (returns), then
-    /// generated ones, never one already in stock.
-    fn receipt_serials(
-        &mut self,
-        order: &Order,
-        index: usize,
-        from: usize,
-        qty: u32,
-    ) -> Vec<String> {
-        let line = &order.lines[index];
-        let mut serials = Vec::new();
-        for position in from..from + qty as usize {
-            let announced = line
-                .serials
-                .get(position)
-                .filter(|s| !self.stock.is_held(s))
-                .cloned();
-            let serial = announced.unwrap_or_else(|| {
-                self.stock
-                    .fresh_serial(&line.item_code, &order.order_code, index, position)
-            });
-            self.stock.serials_ever.insert(serial.clone());
-            serials.push(serial);
-        }
-        serials
-    }
 }
 
 /// The notify message an order type arrives with.
-fn notify_message(order_type: OrderType) -> &'static str {
+pub(super) fn notify_message(order_type: OrderType) -> &'static str {
     mapping::route_of(order_type)
         .cainiao
         .notify_msg_type()
@@ -740,7 +401,7 @@ fn notify_message(order_type: OrderType) -> &'static str {
 }
 
 /// The WMS's own order number (`storeOrderCode`).
-fn wms_order_id(order_code: &str) -> String {
+pub(super) fn wms_order_id(order_code: &str) -> String {
     format!("W{order_code}")
 }
 
@@ -760,7 +421,7 @@ fn status_report(
 }
 
 /// `item_code short n` for each short line, `;`-separated.
-fn lack_remark(order: &Order, lack: &[(usize, u32)]) -> String {
+pub(super) fn lack_remark(order: &Order, lack: &[(usize, u32)]) -> String {
     lack.iter()
         .map(|(index, short)| format!("{} short {short}", order.lines[*index].item_code))
         .collect::<Vec<_>>()
@@ -769,106 +430,11 @@ fn lack_remark(order: &Order, lack: &[(usize, u32)]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeSet;
+    use chrono::NaiveDate;
 
     use super::*;
-    use crate::domain::OrderLine;
-
-    const NOW: &str = "2024-03-16 06:40:00";
-
-    fn item(code: &str, sn: bool) -> Item {
-        Item {
-            item_code: code.into(),
-            item_name: code.to_owned(),
-            gross_weight_g: Some(500),
-            shelf_life_days: Some(365),
-            batch_managed: true,
-            sn_managed: sn,
-            ..Item::default()
-        }
-    }
-
-    fn line(no: &str, item: &str, qty: u32) -> OrderLine {
-        OrderLine {
-            line_no: no.to_owned(),
-            item_code: item.into(),
-            plan_qty: qty,
-            ..OrderLine::default()
-        }
-    }
-
-    fn order(code: &str, order_type: OrderType, lines: Vec<OrderLine>) -> Order {
-        Order {
-            order_code: code.to_owned(),
-            order_type,
-            owner_code: "2000000001".into(),
-            warehouse_code: "STORE_90000001".into(),
-            created_at: NOW.into(),
-            prev_order_code: None,
-            logistics_code: None,
-            receiver: None,
-            supplier_code: None,
-            remark: None,
-            lines,
-        }
-    }
-
-    fn lot(batch: &str, expire: &str) -> Lot {
-        Lot {
-            batch_code: Some(batch.into()),
-            expire_date: Some(expire.into()),
-            ..Lot::default()
-        }
-    }
-
-    fn opening(item: &str, lot: Lot, qty: u32) -> OpeningStock {
-        OpeningStock {
-            item_code: item.into(),
-            inventory_type: InventoryType::Good,
-            lot,
-            qty,
-        }
-    }
-
-    fn core_with(behaviour: WmsBehaviour) -> WmsCore {
-        let mut core = WmsCore::new(42, behaviour);
-        core.upsert_item(item("DM1001", false));
-        core.upsert_item(item("LH3001", true));
-        core
-    }
-
-    /// Advances an order through every step; returns all messages.
-    fn run(core: &mut WmsCore, code: &str) -> Vec<WmsMessage> {
-        let mut out = Vec::new();
-        while core.next_delay(code).is_some() {
-            out.extend(core.advance(code, NOW).unwrap());
-        }
-        out
-    }
-
-    fn statuses(messages: &[WmsMessage]) -> Vec<OrderStatus> {
-        messages
-            .iter()
-            .filter_map(|m| match m {
-                WmsMessage::Status(s) => Some(s.status),
-                _ => None,
-            })
-            .collect()
-    }
-
-    fn confirms(messages: &[WmsMessage]) -> Vec<Confirm> {
-        messages
-            .iter()
-            .filter_map(|m| match m {
-                WmsMessage::Confirm(c) => Some(c.clone()),
-                _ => None,
-            })
-            .collect()
-    }
-
-    fn on_hand(core: &WmsCore, item: &str, inventory_type: InventoryType) -> i64 {
-        core.ledger().total(&item.into(), inventory_type).on_hand
-    }
+    use crate::domain::{ConfirmType, Lot};
+    use crate::wms::testkit::*;
 
     #[test]
     fn purchase_walks_inbound_steps_then_confirms_and_stocks_a_dated_batch() {
@@ -917,245 +483,6 @@ mod tests {
         assert_eq!(again, Intake::Duplicate);
         assert_eq!(core.next_delay("CGRK1"), None);
         assert_eq!(on_hand(&core, "DM1001", InventoryType::Good), 5);
-    }
-
-    #[test]
-    fn partial_confirms_are_incremental_with_distinct_out_biz_codes_and_end_final() {
-        let behaviour = WmsBehaviour {
-            partial_confirm_rate: 1.0,
-            partial_confirms: 3,
-            ..WmsBehaviour::default()
-        };
-        let mut core = core_with(behaviour);
-        let purchase = order("CGRK2", OrderType::Purchase, vec![line("1", "DM1001", 10)]);
-        core.receive_order(purchase, NOW);
-
-        let confirms = confirms(&run(&mut core, "CGRK2"));
-
-        let types: Vec<_> = confirms.iter().map(|c| c.confirm_type).collect();
-        assert_eq!(
-            types,
-            vec![
-                ConfirmType::Partial,
-                ConfirmType::Partial,
-                ConfirmType::Final
-            ]
-        );
-        let quantities: Vec<u32> = confirms.iter().map(|c| c.lines[0].actual_qty).collect();
-        assert_eq!(quantities, vec![4, 3, 3]);
-        let mut codes: Vec<_> = confirms.iter().map(|c| c.out_biz_code.clone()).collect();
-        codes.dedup();
-        assert_eq!(codes, vec!["CGRK2-1", "CGRK2-2", "CGRK2-3"]);
-        assert_eq!(on_hand(&core, "DM1001", InventoryType::Good), 10);
-    }
-
-    #[test]
-    fn short_and_defective_receipts_land_in_their_buckets() {
-        let behaviour = WmsBehaviour {
-            short_receipt_rate: 1.0,
-            defective_receipt_rate: 1.0,
-            ..WmsBehaviour::default()
-        };
-        let mut core = core_with(behaviour);
-        let purchase = order("CGRK3", OrderType::Purchase, vec![line("1", "DM1001", 50)]);
-        core.receive_order(purchase, NOW);
-
-        let confirm = confirms(&run(&mut core, "CGRK3")).remove(0);
-
-        let qty_of = |t| {
-            confirm
-                .lines
-                .iter()
-                .filter(|l| l.inventory_type == t)
-                .map(|l| l.actual_qty)
-                .sum::<u32>()
-        };
-        let good = qty_of(InventoryType::Good);
-        let defective = qty_of(InventoryType::Defective);
-        assert!(
-            good + defective < 50 && good + defective >= 40,
-            "{good}+{defective}"
-        );
-        assert!(defective >= 1);
-        assert_eq!(
-            on_hand(&core, "DM1001", InventoryType::Good),
-            i64::from(good)
-        );
-        assert_eq!(
-            on_hand(&core, "DM1001", InventoryType::Defective),
-            i64::from(defective)
-        );
-    }
-
-    #[test]
-    fn sn_items_get_unique_serials_on_receipt_and_ship_each_once() {
-        let mut core = core_with(WmsBehaviour::default());
-        for code in ["CGRK4", "CGRK5"] {
-            core.receive_order(
-                order(code, OrderType::Purchase, vec![line("1", "LH3001", 6)]),
-                NOW,
-            );
-            run(&mut core, code);
-        }
-
-        for code in ["SO1", "SO2", "SO3"] {
-            core.receive_order(
-                order(code, OrderType::SalesDelivery, vec![line("1", "LH3001", 4)]),
-                NOW,
-            );
-            run(&mut core, code);
-        }
-
-        let received = core.serials_received().to_vec();
-        let unique: BTreeSet<_> = received.iter().collect();
-        assert_eq!(received.len(), 12);
-        assert_eq!(unique.len(), 12);
-        let shipped = core.serials_shipped().to_vec();
-        let shipped_unique: BTreeSet<_> = shipped.iter().collect();
-        assert_eq!(shipped.len(), 12);
-        assert_eq!(shipped_unique, unique);
-        assert_eq!(on_hand(&core, "LH3001", InventoryType::Good), 0);
-    }
-
-    #[test]
-    fn outbound_ships_first_expiring_batch_first_with_lot_on_the_confirm() {
-        let mut core = core_with(WmsBehaviour::default());
-        core.set_opening_stock(&[
-            opening("DM1001", lot("LATE", "2025-06-01"), 5),
-            opening("DM1001", lot("EARLY", "2024-09-01"), 3),
-        ])
-        .unwrap();
-        core.receive_order(
-            order(
-                "SO1",
-                OrderType::SalesDelivery,
-                vec![line("1", "DM1001", 4)],
-            ),
-            NOW,
-        );
-
-        let out = run(&mut core, "SO1");
-
-        assert_eq!(
-            statuses(&out),
-            vec![
-                OrderStatus::Accept,
-                OrderStatus::Print,
-                OrderStatus::Pick,
-                OrderStatus::Check,
-                OrderStatus::Package,
-                OrderStatus::Consign
-            ]
-        );
-        let confirm = confirms(&out).remove(0);
-        let shipped: Vec<_> = confirm
-            .lines
-            .iter()
-            .map(|l| (l.lot.batch_code.clone().unwrap(), l.actual_qty))
-            .collect();
-        assert_eq!(
-            shipped,
-            vec![("EARLY".to_owned(), 3), ("LATE".to_owned(), 1)]
-        );
-        assert_eq!(
-            confirm.lines[0].lot.expire_date.as_deref(),
-            Some("2024-09-01")
-        );
-        let late = StockKey::new("DM1001", InventoryType::Good).in_batch("LATE");
-        assert_eq!(core.ledger().balance(&late).on_hand, 4);
-    }
-
-    #[test]
-    fn split_packages_hold_every_shipped_unit_with_own_tracking_numbers() {
-        let behaviour = WmsBehaviour {
-            split_package_rate: 1.0,
-            max_packages: 3,
-            ..WmsBehaviour::default()
-        };
-        let mut core = core_with(behaviour);
-        core.set_opening_stock(&[opening("DM1001", Lot::default(), 10)])
-            .unwrap();
-        core.receive_order(
-            order(
-                "SO1",
-                OrderType::SalesDelivery,
-                vec![line("1", "DM1001", 7)],
-            ),
-            NOW,
-        );
-
-        let confirm = confirms(&run(&mut core, "SO1")).remove(0);
-
-        assert!(confirm.packages.len() >= 2, "{:?}", confirm.packages);
-        let packed: u32 = confirm
-            .packages
-            .iter()
-            .flat_map(|p| &p.items)
-            .map(|(_, q)| q)
-            .sum();
-        let shipped: u32 = confirm.lines.iter().map(|l| l.actual_qty).sum();
-        assert_eq!((packed, shipped), (7, 7));
-        let tracking: BTreeSet<_> = confirm.packages.iter().map(|p| &p.express_code).collect();
-        assert_eq!(tracking.len(), confirm.packages.len());
-        assert!(confirm
-            .packages
-            .iter()
-            .all(|p| p.items.iter().all(|(_, q)| *q > 0)));
-    }
-
-    #[test]
-    fn shortage_ships_what_there_is_and_reports_lack() {
-        let mut core = core_with(WmsBehaviour::default());
-        core.set_opening_stock(&[opening("DM1001", Lot::default(), 3)])
-            .unwrap();
-        core.receive_order(
-            order(
-                "SO9",
-                OrderType::SalesDelivery,
-                vec![line("1", "DM1001", 5)],
-            ),
-            NOW,
-        );
-
-        let out = run(&mut core, "SO9");
-
-        let lack = out.iter().find_map(|m| match m {
-            WmsMessage::Status(s) if s.status == OrderStatus::Lack => s.remark.clone(),
-            _ => None,
-        });
-        assert_eq!(lack.as_deref(), Some("DM1001 short 2"));
-        let confirm = confirms(&out).remove(0);
-        assert_eq!(confirm.lines[0].actual_qty, 3);
-        assert_eq!(confirm.lines[0].plan_qty, Some(5));
-        assert_eq!(on_hand(&core, "DM1001", InventoryType::Good), 0);
-    }
-
-    #[test]
-    fn shortage_rejects_the_order_when_the_behaviour_says_so() {
-        let behaviour = WmsBehaviour {
-            shortage: ShortageBehaviour::Reject,
-            ..WmsBehaviour::default()
-        };
-        let mut core = core_with(behaviour);
-        core.set_opening_stock(&[opening("DM1001", Lot::default(), 3)])
-            .unwrap();
-
-        let intake = core.receive_order(
-            order(
-                "SO9",
-                OrderType::SalesDelivery,
-                vec![line("1", "DM1001", 5)],
-            ),
-            NOW,
-        );
-
-        let Intake::Rejected { report, .. } = intake else {
-            panic!("expected a rejection, got {intake:?}");
-        };
-        assert_eq!(report.status, OrderStatus::Reject);
-        assert_eq!(core.next_delay("SO9"), None);
-        let key = StockKey::new("DM1001", InventoryType::Good);
-        assert_eq!(core.ledger().balance(&key).locked, 0);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //!
 //! - [`core`]: warehouse logic on domain values (stock, lots, serials,
 //!   order lifecycles), without IO.
+//! - [`inbound`], [`outbound`]: receiving and shipping, on [`WmsCore`].
 //! - [`stock`]: item master, ledger, lots and serial numbers; counts and
 //!   inventory-type moves.
 //! - [`plan`]: the seeded random decisions the warehouse takes per order.
@@ -10,8 +11,12 @@
 
 pub mod core;
 pub mod http;
+pub mod inbound;
+pub mod outbound;
 pub mod plan;
 pub mod stock;
+#[cfg(test)]
+mod testkit;
 
 pub use self::core::{CancelOutcome, Intake, OrderState, Phase, WmsCore, WmsError, WmsMessage};
 pub use self::http::{Wms, WmsSettings};
