@@ -34,4 +34,5 @@ pub mod link;
 pub mod mapping;
 pub mod observe;
 pub mod qimen;
+pub mod wms;
 pub mod xml;
