@@ -34,5 +34,6 @@ pub mod link;
 pub mod mapping;
 pub mod observe;
 pub mod qimen;
+pub mod stack;
 pub mod wms;
 pub mod xml;
