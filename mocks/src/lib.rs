@@ -18,6 +18,8 @@
 //! - [`link`]: the HTTP client every party uses for each hop; timing and
 //!   in-flight counts live there.
 //! - [`observe`]: exchanges and party events reported to the driver.
+//! - [`erp`], [`gateway`], [`wms`]: the three mock parties, each a sans-IO
+//!   core plus an HTTP app built by a constructor.
 //! - [`ledger`]: a party's stock ledger with idempotent movements.
 //! - [`behaviour`]: how the mock parties behave, as scenario data.
 
@@ -25,10 +27,13 @@ pub mod behaviour;
 pub mod cainiao;
 pub mod config;
 pub mod domain;
+pub mod erp;
+pub mod gateway;
 pub mod ledger;
 pub mod link;
 pub mod mapping;
 pub mod observe;
 pub mod qimen;
+pub mod stack;
 pub mod wms;
 pub mod xml;

@@ -8,6 +8,7 @@
 //! - [`report`]: the run folder, its CSV files and the terminal summary.
 //! - [`check`]: ledgers against each other and the expectation; check rows.
 //! - [`sign`]: the `liantiao sign` signature debugger.
+//! - [`serve`]: `liantiao serve`, parties on loopback until Ctrl-C.
 //! - [`logging`]: operator logs, quiet by default.
 
 pub mod catalog;
@@ -17,4 +18,5 @@ pub mod measure;
 pub mod plan;
 pub mod report;
 pub mod scenario;
+pub mod serve;
 pub mod sign;

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use mocks::observe::Party;
 
 /// Emulates ERP, Qimen/Cainiao gateway and WMS for warehouse go-live tests.
 #[derive(Debug, Parser)]
@@ -22,6 +23,37 @@ enum Command {
     /// Compute a signature and explain a mismatch.
     #[command(subcommand)]
     Sign(SignCommand),
+    /// Run mock parties on loopback until Ctrl-C.
+    Serve {
+        /// Which party to run.
+        #[arg(value_enum)]
+        party: ServeTarget,
+        /// Onboarding configuration (TOML); every key has a default.
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Seed for the parties' random decisions.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum ServeTarget {
+    Erp,
+    Gateway,
+    Wms,
+    All,
+}
+
+impl ServeTarget {
+    fn parties(self) -> Vec<Party> {
+        match self {
+            ServeTarget::Erp => vec![Party::Erp],
+            ServeTarget::Gateway => vec![Party::Gateway],
+            ServeTarget::Wms => vec![Party::Wms],
+            ServeTarget::All => vec![Party::Erp, Party::Gateway, Party::Wms],
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -71,6 +103,12 @@ fn main() -> ExitCode {
             content,
             expect,
         }) => sim::sign::cainiao(&secret, &content, expect.as_deref()),
+        Command::Serve {
+            party,
+            config,
+            seed,
+        } => run_async(sim::serve::serve(&party.parties(), config.as_deref(), seed))
+            .map(|()| ExitCode::SUCCESS),
     };
     match result {
         Ok(code) => code,
@@ -79,4 +117,11 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+fn run_async<T>(future: impl std::future::Future<Output = anyhow::Result<T>>) -> anyhow::Result<T> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(future)
 }
