@@ -668,3 +668,45 @@ async fn inventory_query_answers_unreserved_and_reserved_stock() {
         (7, Some(3))
     );
 }
+
+#[tokio::test]
+async fn concurrent_re_pushes_of_one_order_are_worked_once() {
+    let gateway = MockServer::start().await;
+    expect_upload(&gateway, upload(MsgType::OrderStatusUpload), 4).await;
+    expect_upload(&gateway, upload(MsgType::StockInOrderConfirm), 1).await;
+    let (wms, url) = start_wms(&gateway, WmsBehaviour::default()).await;
+    let payload = fixture(PURCHASE);
+
+    let pushes = (0..8).map(|_| {
+        let (url, payload) = (url.clone(), payload.clone());
+        async move { push(&url, MsgType::StockInOrderNotify, &payload).await }
+    });
+    let replies = futures_join_all(pushes).await;
+    settle(&wms, |w| {
+        w.order_status("CGRK20240312001") == Some(OrderStatus::OnSale)
+    })
+    .await;
+
+    assert!(replies.iter().all(|r| r.success), "{replies:?}");
+    gateway.verify().await;
+    let snapshot = wms.ledger_snapshot();
+    assert_eq!(
+        snapshot[&("DM1001".into(), InventoryType::Good)].on_hand,
+        400
+    );
+}
+
+/// Runs the futures concurrently on the test's runtime and collects their
+/// outputs in order.
+async fn futures_join_all<F>(futures: impl Iterator<Item = F>) -> Vec<F::Output>
+where
+    F: std::future::Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    let handles: Vec<_> = futures.map(tokio::spawn).collect();
+    let mut outputs = Vec::new();
+    for handle in handles {
+        outputs.push(handle.await.unwrap());
+    }
+    outputs
+}

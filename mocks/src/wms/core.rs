@@ -23,6 +23,10 @@
 //! Orders split over several notifies (`batchSendCtrlParam`) and kitting
 //! are not modelled. Items never synchronised are handled as plain items:
 //! no batches, no serial numbers, no shelf life.
+//!
+//! Every order is kept whole for the run, finished or not, so re-pushes
+//! and late cancels are answered right; memory grows with the number of
+//! orders a run sends.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::time::Duration;

@@ -107,12 +107,12 @@ pub fn draw_receipts(
         .iter()
         .map(|&plan| {
             let mut arrived = plan;
-            if plan > 0 && rng.gen_bool(behaviour.short_receipt_rate) {
+            if plan > 0 && chance(&mut rng, behaviour.short_receipt_rate) {
                 let most = ((f64::from(plan) * behaviour.max_short_fraction) as u32).max(1);
                 arrived -= rng.gen_range(1..=most.min(plan));
             }
             let mut defective = 0;
-            if arrived > 0 && rng.gen_bool(behaviour.defective_receipt_rate) {
+            if arrived > 0 && chance(&mut rng, behaviour.defective_receipt_rate) {
                 defective = rng.gen_range(1..=arrived.div_ceil(5));
             }
             LineReceipt {
@@ -127,7 +127,7 @@ pub fn draw_receipts(
 /// confirm).
 pub fn draw_confirm_count(behaviour: &WmsBehaviour, seed: u64, order_code: &str) -> u32 {
     let mut rng = decision_rng(seed, order_code, "confirms");
-    if behaviour.partial_confirms > 1 && rng.gen_bool(behaviour.partial_confirm_rate) {
+    if behaviour.partial_confirms > 1 && chance(&mut rng, behaviour.partial_confirm_rate) {
         behaviour.partial_confirms
     } else {
         1
@@ -163,7 +163,7 @@ pub fn draw_parcels(
 ) -> Vec<ParcelLabel> {
     let mut rng = decision_rng(seed, order_code, "parcels");
     let mut count = 1;
-    if units > 1 && behaviour.max_packages > 1 && rng.gen_bool(behaviour.split_package_rate) {
+    if units > 1 && behaviour.max_packages > 1 && chance(&mut rng, behaviour.split_package_rate) {
         count = rng.gen_range(2..=behaviour.max_packages.min(units));
     }
     (0..count)
@@ -177,6 +177,18 @@ pub fn draw_parcels(
             }
         })
         .collect()
+}
+
+/// A draw that comes out true with probability `rate`. Rates outside
+/// `0.0..=1.0` (which [`WmsBehaviour::validate`] refuses) are clamped, and
+/// NaN reads as 0, so a bad setting never panics a worker.
+fn chance(rng: &mut ChaCha8Rng, rate: f64) -> bool {
+    let rate = if rate.is_nan() {
+        0.0
+    } else {
+        rate.clamp(0.0, 1.0)
+    };
+    rng.gen_bool(rate)
 }
 
 fn pick_carrier(carriers: &[String], rng: &mut ChaCha8Rng) -> String {
@@ -202,6 +214,20 @@ mod tests {
         assert_ne!(first, other_order);
         assert_ne!(first, other_decision);
         assert_ne!(first, other_seed);
+    }
+
+    #[test]
+    fn rates_out_of_range_are_clamped_instead_of_panicking() {
+        let behaviour = WmsBehaviour {
+            short_receipt_rate: f64::NAN,
+            defective_receipt_rate: 7.0,
+            ..WmsBehaviour::default()
+        };
+
+        let receipts = draw_receipts(&behaviour, 1, "CGRK1", &[10]);
+
+        assert_eq!(receipts[0].good + receipts[0].defective, 10);
+        assert!(receipts[0].defective >= 1);
     }
 
     #[test]
