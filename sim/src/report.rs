@@ -6,9 +6,11 @@
 //!
 //! | file | columns |
 //! |---|---|
-//! | summary.csv | flow, order_type, started, completed, failed, throughput_per_s, p50_ms, p95_ms, p99_ms, max_ms |
+//! | summary.csv | flow, order_type, started, completed, failed, throughput_per_s, |
+//! |             | p50_ms, p95_ms, p99_ms, max_ms |
 //! | latency.csv | hop, message, count, p50_ms, p95_ms, p99_ms, max_ms |
-//! | stock.csv | item_code, inventory_type, erp_qty, wms_qty, expected_qty, diff, first_divergence |
+//! | stock.csv | item_code, inventory_type, erp_qty, wms_qty, expected_qty, diff, |
+//! |           | first_divergence |
 //! | checks.csv | check, passed, detail |
 //! | messages.csv | time, hop, message, order_code, outcome, latency_ms |
 //!
