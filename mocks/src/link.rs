@@ -52,6 +52,33 @@ pub struct TransportError {
     pub reason: String,
 }
 
+/// The protocol's own verdict in a reply, as reports show it: `success`,
+/// `failure:<code>`, or `unreadable` when the body is neither protocol's
+/// response. Qimen on the ERP hops, Cainiao on the WMS hops.
+fn verdict(hop: Hop, reply: &Reply) -> String {
+    let failure = |code: &str| {
+        if code.is_empty() {
+            "failure".to_owned()
+        } else {
+            format!("failure:{code}")
+        }
+    };
+    match hop {
+        Hop::ErpToGateway | Hop::GatewayToErp => match crate::qimen::Response::parse(&reply.body) {
+            Ok(r) if r.is_success() => "success".to_owned(),
+            Ok(r) => failure(&r.code),
+            Err(_) => "unreadable".to_owned(),
+        },
+        Hop::GatewayToWms | Hop::WmsToGateway => {
+            match crate::cainiao::Response::parse(&reply.body) {
+                Ok(r) if r.success => "success".to_owned(),
+                Ok(r) => failure(r.error_code.as_deref().unwrap_or("")),
+                Err(_) => "unreadable".to_owned(),
+            }
+        }
+    }
+}
+
 /// A party's client for one hop.
 #[derive(Clone)]
 pub struct Link {
@@ -109,6 +136,7 @@ impl Link {
         let outcome = match &result {
             Ok(reply) => Outcome::Answered {
                 status: reply.status,
+                verdict: verdict(self.hop, reply),
             },
             Err(e) => Outcome::Transport {
                 reason: e.reason.clone(),

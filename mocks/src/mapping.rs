@@ -218,6 +218,40 @@ pub fn status_qimen_code(status: OrderStatus) -> &'static str {
         .expect("STATUSES has a row for every OrderStatus")
 }
 
+/// Every `processStatus` the Qimen spec lists for `orderprocess.report`.
+/// Those without a row in [`STATUSES`] (WEIGH, SIGN, OTHER, ...) are
+/// valid on the wire but carry no domain status: a receiver accepts them
+/// and has nothing to record.
+pub const QIMEN_PROCESS_STATUSES: &[&str] = &[
+    "ACCEPT",
+    "PARTFULFILLED",
+    "FULFILLED",
+    "PRINT",
+    "PICK",
+    "CHECK",
+    "PACKAGE",
+    "WEIGH",
+    "READY",
+    "DELIVERED",
+    "REFUSE",
+    "EXCEPTION",
+    "CLOSED",
+    "CANCELED",
+    "REJECT",
+    "SIGN",
+    "TMSCANCELED",
+    "TMSCANCELFAILED",
+    "PARTDELIVERED",
+    "OTHER",
+    "NEW",
+    "CANCELEDFAIL",
+];
+
+/// Whether a Qimen `processStatus` is one the spec lists.
+pub fn is_listed_qimen_status(code: &str) -> bool {
+    QIMEN_PROCESS_STATUSES.contains(&code.trim())
+}
+
 /// Reads a Qimen `processStatus`; `OTHER` and unknown values give `None`.
 pub fn status_from_qimen(code: &str) -> Option<OrderStatus> {
     STATUSES

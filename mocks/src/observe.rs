@@ -46,8 +46,10 @@ impl fmt::Display for Hop {
 /// How an exchange ended, below the protocol's own verdict.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
-    /// The peer answered with this HTTP status.
-    Answered { status: u16 },
+    /// The peer answered with this HTTP status; `verdict` is the
+    /// protocol's own answer in the body: `success`, `failure:<code>` or
+    /// `unreadable`.
+    Answered { status: u16, verdict: String },
     /// No answer: connection refused, timeout, reset.
     Transport { reason: String },
 }

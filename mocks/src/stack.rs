@@ -21,9 +21,10 @@ use tokio::task::JoinHandle;
 
 use crate::behaviour::{ErpBehaviour, GatewayBehaviour, WmsBehaviour};
 use crate::config::{Config, PartyEndpoint};
-use crate::erp::Erp;
+use crate::erp::{Erp, ErpCore};
 use crate::gateway::core::RoutingTable;
 use crate::gateway::{Gateway, GatewaySettings};
+use crate::ledger::{Ledger, SequenceClock};
 use crate::link::Link;
 use crate::observe::{Hop, Observer, Party};
 use crate::wms::{Wms, WmsSettings};
@@ -46,6 +47,9 @@ pub struct StackSettings {
     pub observer: Arc<dyn Observer>,
     /// Which parties to run in-process; the others must be external.
     pub run: Vec<Party>,
+    /// Numbers the entries of the embedded ERP's and WMS's ledgers, so
+    /// that their histories merge in the order things happened.
+    pub clock: SequenceClock,
 }
 
 /// The URL each party receives on.
@@ -134,12 +138,9 @@ impl Stack {
                 settings.observer.clone(),
                 Duration::from_secs(30),
             );
-            Erp::new(
-                config,
-                settings.erp.clone(),
-                link,
-                settings.observer.clone(),
-            )
+            let ledger = Ledger::with_clock(settings.clock.clone());
+            let core = ErpCore::with_ledger(settings.erp.clone(), ledger);
+            Erp::with_core(config, core, link, settings.observer.clone())
         });
         let gateway = runs(Party::Gateway).then(|| {
             let table = RoutingTable::from_config(config, &urls.erp_callback, &urls.wms_push);
@@ -148,13 +149,17 @@ impl Stack {
             Gateway::new(table, gateway_settings, settings.observer.clone())
         });
         let wms = runs(Party::Wms).then(|| {
-            Wms::new(WmsSettings::from_config(
-                config,
-                settings.seed,
-                settings.wms.clone(),
-                &urls.gateway_base,
-                settings.observer.clone(),
-            ))
+            let wms_settings = WmsSettings {
+                clock: settings.clock.clone(),
+                ..WmsSettings::from_config(
+                    config,
+                    settings.seed,
+                    settings.wms.clone(),
+                    &urls.gateway_base,
+                    settings.observer.clone(),
+                )
+            };
+            Wms::new(wms_settings)
         });
 
         let (stop, stopped) = watch::channel(false);

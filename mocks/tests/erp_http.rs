@@ -688,3 +688,29 @@ async fn count_page_applies_its_deltas_once() {
         vec![EventKind::Adjusted, EventKind::Duplicate]
     );
 }
+
+fn process_report(code: &str, status: &str) -> messages::OrderProcessReport {
+    let mut report = messages::OrderProcessReport::default();
+    report.order.order_code = code.into();
+    report.order.order_type = Some("CGRK".into());
+    report.process.process_status = status.into();
+    report
+}
+
+#[tokio::test]
+async fn every_listed_process_status_is_accepted_and_an_unlisted_one_is_named() {
+    let h = harness(ErpBehaviour::default()).await;
+    stocked_with_sale(&h).await;
+
+    // WMS_ARRIVE travels as OTHER; WEIGH and SIGN have no domain status.
+    for status in ["OTHER", "WEIGH", "SIGN", "PARTFULFILLED"] {
+        let response = post_signed(&h.callback, &process_report("CGRK1", status)).await;
+        assert!(response.is_success(), "{status}: {response:?}");
+    }
+    let bogus = post_signed(&h.callback, &process_report("CGRK1", "ARRIVED")).await;
+
+    assert_eq!(bogus.code, "invalid-field");
+    assert!(bogus.message.contains("ARRIVED"), "{}", bogus.message);
+    let last = h.erp.order_state("CGRK1").unwrap().last_status;
+    assert_eq!(last, Some(mocks::domain::OrderStatus::Received));
+}

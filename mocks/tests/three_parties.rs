@@ -76,6 +76,7 @@ async fn start() -> Stack {
         wms,
         observer: Arc::new(LogObserver),
         run: vec![Party::Erp, Party::Gateway, Party::Wms],
+        clock: Default::default(),
     };
     Stack::start(settings)
         .await

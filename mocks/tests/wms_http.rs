@@ -129,6 +129,7 @@ async fn start_observed(
             max: Duration::from_millis(20),
         },
         timeout: Duration::from_secs(5),
+        clock: Default::default(),
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/cainiao", listener.local_addr().unwrap());

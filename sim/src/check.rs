@@ -144,11 +144,12 @@ pub fn stock_rows(erp: &Ledger, wms: &Ledger, expected: &Expectation) -> Vec<Sto
         .collect()
 }
 
-/// Serial numbers seen on receipts and shipments (FC: SN tracking).
+/// Serial numbers seen on receipts, shipments and returns.
 #[derive(Debug, Clone, Default)]
 pub struct SerialAudit {
     received: HashSet<String>,
-    shipped: HashSet<String>,
+    /// Shipped and not brought back.
+    out: HashSet<String>,
     problems: Vec<String>,
 }
 
@@ -157,23 +158,31 @@ impl SerialAudit {
         self.received.insert(serial.to_owned());
     }
 
-    /// One shipped line of a serial-managed item.
-    pub fn ship(&mut self, order_code: &str, item: &ItemCode, qty: u32, serials: &[String]) {
+    /// One order's shipment: `qty` units of serial-managed items went out
+    /// with these serials.
+    pub fn ship(&mut self, order_code: &str, qty: u32, serials: &[String]) {
         if serials.len() != qty as usize {
             let n = serials.len();
-            self.problems.push(format!(
-                "{order_code} {item}: {n} serials for {qty} shipped"
-            ));
+            self.problems
+                .push(format!("{order_code}: {n} serials for {qty} shipped"));
         }
         for serial in serials {
             if !self.received.contains(serial) {
                 self.problems
                     .push(format!("{order_code}: {serial} never received"));
             }
-            if !self.shipped.insert(serial.clone()) {
+            if !self.out.insert(serial.clone()) {
                 self.problems
                     .push(format!("{order_code}: {serial} shipped twice"));
             }
+        }
+    }
+
+    /// Serials a return brought back: they may ship again.
+    pub fn bring_back(&mut self, serials: &[String]) {
+        for serial in serials {
+            self.out.remove(serial);
+            self.received.insert(serial.clone());
         }
     }
 
@@ -467,11 +476,13 @@ mod tests {
             },
         );
         facts.serials.receive("SN1");
-        let item = ItemCode::from("LH3001");
-        facts
-            .serials
-            .ship("SO1", &item, 2, &["SN1".into(), "SN9".into()]);
-        facts.serials.ship("SO2", &item, 1, &["SN1".into()]);
+        facts.serials.receive("SN2");
+        facts.serials.ship("SO1", 2, &["SN1".into(), "SN9".into()]);
+        facts.serials.ship("SO2", 1, &["SN1".into()]);
+        // Returned, then shipped again: not a double shipment.
+        facts.serials.ship("SO3", 2, &["SN2".into()]);
+        facts.serials.bring_back(&["SN2".into()]);
+        facts.serials.ship("SO4", 1, &["SN2".into()]);
         let expect = Expectations {
             all_flows_complete: true,
             serials_consistent: true,
@@ -484,7 +495,7 @@ mod tests {
         assert_eq!(rows[0].detail, "201: 2 of 3 complete, 1 failed");
         assert_eq!(
             rows[1].detail,
-            "SO1: SN9 never received; SO2: SN1 shipped twice"
+            "SO1: SN9 never received; SO2: SN1 shipped twice; SO3: 1 serials for 2 shipped"
         );
         assert_eq!(rows[2].detail, "1 failed, at most 0 allowed");
         assert!(rows.iter().all(|r| !r.passed));

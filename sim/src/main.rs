@@ -20,6 +20,26 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Run a scenario through ERP, gateway and WMS; check and report.
+    ///
+    /// Exit status: 0 when every expectation holds, 1 when any fails,
+    /// 2 when the scenario or the run cannot be carried out.
+    Run {
+        /// Scenario file (TOML), e.g. scenarios/golive.toml.
+        scenario: PathBuf,
+        /// Seed for the plan and the parties' decisions (default: the scenario's).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Report folder (default: reports/<scenario>-<timestamp>).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Multiply every flow's count (default: the scenario's `scale`).
+        #[arg(long)]
+        scale: Option<f64>,
+        /// No progress bar.
+        #[arg(long, short)]
+        quiet: bool,
+    },
     /// Compute a signature and explain a mismatch.
     #[command(subcommand)]
     Sign(SignCommand),
@@ -103,6 +123,20 @@ fn main() -> ExitCode {
             content,
             expect,
         }) => sim::sign::cainiao(&secret, &content, expect.as_deref()),
+        Command::Run {
+            scenario,
+            seed,
+            out,
+            scale,
+            quiet,
+        } => {
+            let options = sim::run::RunOptions {
+                seed,
+                out,
+                progress: !quiet,
+            };
+            run_scenario(&scenario, scale, &options)
+        }
         Command::Serve {
             party,
             config,
@@ -117,6 +151,28 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+fn run_scenario(
+    path: &std::path::Path,
+    scale: Option<f64>,
+    options: &sim::run::RunOptions,
+) -> anyhow::Result<ExitCode> {
+    let mut valid = sim::scenario::load_valid(path)?;
+    if let Some(scale) = scale {
+        if !(scale.is_finite() && scale > 0.0) {
+            anyhow::bail!("--scale {scale}: must be a number above 0");
+        }
+        valid.scale = scale;
+    }
+    let scenario = sim::scenario::resolve(valid)?;
+    let report = run_async(async { Ok(sim::run::run(&scenario, options).await?) })?;
+    print!("{}", report.summary());
+    Ok(if report.passed() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 fn run_async<T>(future: impl std::future::Future<Output = anyhow::Result<T>>) -> anyhow::Result<T> {

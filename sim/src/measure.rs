@@ -100,6 +100,12 @@ impl Measurements {
         });
     }
 
+    /// An order reached its final state with no latency to record (a
+    /// planned cancel, an expected refusal).
+    pub fn complete_order_untimed(&self, flow: OrderType) {
+        self.with(|i| i.flows.entry(flow).or_default().completed += 1);
+    }
+
     /// An order failed finally (deadline, rejection, retries exhausted).
     pub fn fail_order(&self, flow: OrderType) {
         self.with(|i| i.flows.entry(flow).or_default().failed += 1);

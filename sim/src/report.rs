@@ -13,6 +13,8 @@
 //! |           | first_divergence |
 //! | checks.csv | check, passed, detail |
 //! | messages.csv | time, hop, message, order_code, outcome, latency_ms |
+//! | reconcile.csv | item_code, inventory_type, erp_qty, wms_qty, physical_qty, |
+//! |               | count_delta (cutover runs only) |
 //!
 //! `messages.csv` is streamed row by row while the run goes, through a
 //! cloneable [`MessageLog`]; the others are written once at the end.
@@ -21,7 +23,10 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+use mocks::domain::OrderType;
 use serde::Serialize;
+
+use crate::run::books::ReconcileRow;
 
 /// Why a report file could not be written.
 #[derive(Debug, thiserror::Error)]
@@ -133,7 +138,9 @@ impl RunFolder {
     ) -> Result<RunFolder, ReportError> {
         let path = match out {
             Some(out) => out.to_owned(),
-            None => Path::new("reports").join(format!("{scenario_name}-{timestamp}")),
+            None => {
+                fresh_folder(&Path::new("reports").join(format!("{scenario_name}-{timestamp}")))
+            }
         };
         std::fs::create_dir_all(&path).map_err(io_error(&path))?;
         let copy = path.join("scenario.toml");
@@ -182,6 +189,11 @@ impl RunFolder {
         let mut writer = csv::Writer::from_path(&path).map_err(csv_error(&path))?;
         writer.write_record(header).map_err(csv_error(&path))?;
         writer.flush().map_err(io_error(&path))
+    }
+
+    /// `reconcile.csv`, written by runs with a cutover `reconcile` step.
+    pub fn write_reconcile(&self, rows: &[ReconcileRow]) -> Result<(), ReportError> {
+        self.write_header_if_empty::<ReconcileRow>("reconcile.csv", rows, RECONCILE_HEADER)
     }
 
     /// Open `messages.csv` for streaming.
@@ -235,6 +247,50 @@ pub const MESSAGES_HEADER: &[&str] = &[
     "outcome",
     "latency_ms",
 ];
+
+pub const RECONCILE_HEADER: &[&str] = &[
+    "item_code",
+    "inventory_type",
+    "erp_qty",
+    "wms_qty",
+    "physical_qty",
+    "count_delta",
+];
+
+/// A folder path that does not exist yet: `base`, else `base-2`, `base-3`...
+fn fresh_folder(base: &Path) -> PathBuf {
+    if !base.exists() {
+        return base.to_owned();
+    }
+    (2u32..)
+        .map(|n| PathBuf::from(format!("{}-{n}", base.display())))
+        .find(|p| !p.exists())
+        .unwrap_or_else(|| base.to_owned())
+}
+
+/// The flow name of an order type in reports: `purchase`, `sales_delivery`...
+pub fn flow_name(order_type: OrderType) -> &'static str {
+    match order_type {
+        OrderType::SalesDelivery => "sales_delivery",
+        OrderType::B2bDelivery => "b2b_delivery",
+        OrderType::TransferOut => "transfer_out",
+        OrderType::RequisitionOut => "requisition_out",
+        OrderType::B2bOut => "b2b_out",
+        OrderType::ExchangeDelivery => "exchange_delivery",
+        OrderType::ResendDelivery => "resend_delivery",
+        OrderType::OtherOut => "other_out",
+        OrderType::MiscOut => "misc_out",
+        OrderType::Purchase => "purchase",
+        OrderType::SalesReturn => "sales_return",
+        OrderType::ExchangeReturn => "exchange_return",
+        OrderType::TransferIn => "transfer_in",
+        OrderType::GiveBackIn => "give_back_in",
+        OrderType::B2bIn => "b2b_in",
+        OrderType::OtherIn => "other_in",
+        OrderType::CountLoss => "count_loss",
+        OrderType::CountGain => "count_gain",
+    }
+}
 
 /// A cloneable handle that appends rows to `messages.csv`.
 #[derive(Clone)]

@@ -31,6 +31,7 @@ pub async fn serve(parties: &[Party], config: Option<&Path>, seed: u64) -> anyho
         wms: Default::default(),
         observer: Arc::new(LogObserver),
         run: parties.to_vec(),
+        clock: Default::default(),
     };
 
     let stack = Stack::start(settings)

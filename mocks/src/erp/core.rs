@@ -676,6 +676,36 @@ impl ErpCore {
         Ok(vec![event(code, kind, message, None)])
     }
 
+    /// Sets the books of the listed (item, inventory type) to the given
+    /// quantities, as a merchant does when it loads opening stock or
+    /// imports the warehouse's figures at go-live. Each slot moves by the
+    /// difference to what is booked; the movement is recorded once under
+    /// (`message`, `code`). Locked stock is left alone.
+    pub fn set_books(
+        &mut self,
+        code: &str,
+        message: &str,
+        figures: &[(ItemCode, InventoryType, i64)],
+    ) -> Result<Vec<PartyEvent>, ErpError> {
+        let lines: Vec<MovementLine> = figures
+            .iter()
+            .filter_map(|(item, inventory_type, target)| {
+                let key = erp_key(item, *inventory_type);
+                let delta = target - self.ledger.balance(&key).on_hand;
+                (delta != 0).then(|| MovementLine::new(key, LineOp::Adjust(delta)))
+            })
+            .collect();
+        if lines.is_empty() {
+            let detail = Some("books already at these figures".to_owned());
+            return Ok(vec![event(code, EventKind::Adjusted, message, detail)]);
+        }
+        let kind = match self.apply_movement(code, message, code, lines)? {
+            Applied::Moved { .. } => EventKind::Adjusted,
+            Applied::Duplicate => EventKind::Duplicate,
+        };
+        Ok(vec![event(code, kind, message, None)])
+    }
+
     /// Records a status the warehouse reported (`orderprocess.report`).
     pub fn record_status(&mut self, order_code: &str, status: OrderStatus) -> Result<(), ErpError> {
         self.document_mut(order_code)?.last_status = Some(status);

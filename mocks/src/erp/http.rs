@@ -155,9 +155,28 @@ impl Erp {
         self.core().ledger_snapshot()
     }
 
+    /// A copy of the ERP's ledger: balances and the entries that made them.
+    pub fn ledger(&self) -> crate::ledger::Ledger {
+        self.core().ledger().clone()
+    }
+
     /// A copy of an order's document, if the ERP created it.
     pub fn order_state(&self, order_code: &str) -> Option<Document> {
         self.core().document(order_code).cloned()
+    }
+
+    /// Sets the ERP's books for the listed (item, inventory type) to the
+    /// given figures (opening stock, a stock import at go-live); see
+    /// [`ErpCore::set_books`]. Nothing is sent.
+    pub fn set_books(
+        &self,
+        code: &str,
+        message: &str,
+        figures: &[(ItemCode, InventoryType, i64)],
+    ) -> Result<(), ErpError> {
+        let events = self.core().set_books(code, message, figures)?;
+        self.report(&events);
+        Ok(())
     }
 
     /// Adds the items to the item master and synchronises them to the
@@ -582,9 +601,12 @@ impl Erp {
         let decode = |e: qimen::Error| Failure::protocol(&e);
         match method {
             Method::OrderProcessReport => {
-                let report = messages::OrderProcessReport::parse(body)
-                    .and_then(|m| m.to_domain())
-                    .map_err(decode)?;
+                let message = messages::OrderProcessReport::parse(body).map_err(decode)?;
+                if message.is_informational() {
+                    // A listed status the ERP keeps no record of.
+                    return Ok(Vec::new());
+                }
+                let report = message.to_domain().map_err(decode)?;
                 self.guarded("orderprocess.report", |core| {
                     core.record_status(&report.order_code, report.status)
                         .map(|_| Vec::new())

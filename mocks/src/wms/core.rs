@@ -170,6 +170,15 @@ impl WmsCore {
         }
     }
 
+    /// As [`WmsCore::new`], booking stock in `ledger` (for example one on
+    /// a sequence clock shared with the ERP's ledger).
+    pub fn with_ledger(seed: u64, behaviour: WmsBehaviour, ledger: Ledger) -> WmsCore {
+        WmsCore {
+            stock: Stock::with_ledger(ledger),
+            ..WmsCore::new(seed, behaviour)
+        }
+    }
+
     /// Adds or replaces an item in the master (`WMS_SKU_INFO_NOTIFY`).
     pub fn upsert_item(&mut self, item: Item) {
         self.stock.upsert_item(item);
@@ -196,6 +205,17 @@ impl WmsCore {
         now: &str,
     ) -> Result<Vec<StockAdjustment>, WmsError> {
         self.stock.count(lines, now)
+    }
+
+    /// Applies counted differences under a chosen code; see
+    /// [`Stock::count_as`].
+    pub fn count_as(
+        &mut self,
+        code: &str,
+        lines: &[AdjustmentLine],
+        now: &str,
+    ) -> Result<Vec<StockAdjustment>, WmsError> {
+        self.stock.count_as(code, lines, now)
     }
 
     /// Moves stock between inventory types; see

@@ -42,7 +42,7 @@ use crate::config::CainiaoCredentials;
 use crate::domain::{
     AdjustmentLine, Confirm, InventoryType, ItemCode, Order, OrderStatus, StockAdjustment,
 };
-use crate::ledger::Balance;
+use crate::ledger::{Balance, Ledger, SequenceClock};
 use crate::link::{Backoff, Link, Outgoing};
 use crate::mapping::{self, CainiaoFamily};
 use crate::observe::{EventKind, Observer, Party, PartyEvent};
@@ -65,6 +65,9 @@ pub struct WmsSettings {
     pub backoff: Backoff,
     /// Timeout of one upload.
     pub timeout: Duration,
+    /// Numbers the WMS ledger's entries; share it with the ERP's ledger
+    /// to merge both histories in order.
+    pub clock: SequenceClock,
 }
 
 impl WmsSettings {
@@ -85,6 +88,7 @@ impl WmsSettings {
             observer,
             backoff: Backoff::default(),
             timeout: Duration::from_secs(30),
+            clock: SequenceClock::new(),
         }
     }
 }
@@ -154,7 +158,11 @@ impl Wms {
             settings.timeout,
         );
         let state = WmsState {
-            core: WmsCore::new(settings.seed, settings.behaviour),
+            core: WmsCore::with_ledger(
+                settings.seed,
+                settings.behaviour,
+                Ledger::with_clock(settings.clock),
+            ),
             cainiao_codes: HashMap::new(),
             erp_codes: HashMap::new(),
         };
@@ -179,6 +187,20 @@ impl Wms {
             .with_state(self.clone())
     }
 
+    /// Loads items the warehouse already holds before the run, without
+    /// a synchronisation message (a customer already in the warehouse).
+    pub fn load_items(&self, items: &[crate::domain::Item]) {
+        let mut state = self.state();
+        for item in items {
+            state.core.upsert_item(item.clone());
+        }
+    }
+
+    /// A copy of the WMS's ledger: balances and the entries that made them.
+    pub fn ledger(&self) -> Ledger {
+        self.state().core.ledger().clone()
+    }
+
     /// Loads stock present before the run.
     pub fn set_opening_stock(&self, stock: &[OpeningStock]) -> Result<(), WmsError> {
         self.state().core.set_opening_stock(stock)
@@ -189,6 +211,19 @@ impl Wms {
     /// or given up.
     pub async fn count(&self, lines: &[AdjustmentLine]) -> Result<Vec<StockAdjustment>, WmsError> {
         let adjustments = self.state().core.count(lines, &now())?;
+        for adjustment in &adjustments {
+            self.report_adjustment(adjustment).await;
+        }
+        Ok(adjustments)
+    }
+
+    /// As [`Wms::count`], under an adjustment code the caller chose.
+    pub async fn count_as(
+        &self,
+        code: &str,
+        lines: &[AdjustmentLine],
+    ) -> Result<Vec<StockAdjustment>, WmsError> {
+        let adjustments = self.state().core.count_as(code, lines, &now())?;
         for adjustment in &adjustments {
             self.report_adjustment(adjustment).await;
         }

@@ -58,6 +58,15 @@ pub struct Stock {
 }
 
 impl Stock {
+    /// An empty warehouse whose ledger is `ledger` (for one numbering its
+    /// entries on a clock shared with another party's ledger).
+    pub fn with_ledger(ledger: Ledger) -> Stock {
+        Stock {
+            ledger,
+            ..Stock::default()
+        }
+    }
+
     /// Adds or replaces an item in the master (`WMS_SKU_INFO_NOTIFY`).
     pub fn upsert_item(&mut self, item: Item) {
         self.items.insert(item.item_code.clone(), item);
@@ -102,6 +111,18 @@ impl Stock {
         now: &str,
     ) -> Result<Vec<StockAdjustment>, WmsError> {
         let code = format!("PD{:06}", self.next_adjustment());
+        self.count_as(&code, lines, now)
+    }
+
+    /// As [`Stock::count`], under an adjustment code the caller chose (a
+    /// count sheet number, or the scenario driver's planned code).
+    pub fn count_as(
+        &mut self,
+        code: &str,
+        lines: &[AdjustmentLine],
+        now: &str,
+    ) -> Result<Vec<StockAdjustment>, WmsError> {
+        let code = code.to_owned();
         let mut movement = Vec::new();
         let mut gains = Vec::new();
         let mut losses = Vec::new();

@@ -51,6 +51,16 @@ impl Message for OrderProcessReport {
 }
 
 impl OrderProcessReport {
+    /// Whether the status is one the spec lists but the domain has no
+    /// status for (WEIGH, SIGN, OTHER, ...): valid, with nothing to record.
+    pub fn is_informational(&self) -> bool {
+        let code = &self.process.process_status;
+        mapping::status_from_qimen(code).is_none() && mapping::is_listed_qimen_status(code)
+    }
+
+    /// The report as a domain value. A status the spec does not list is an
+    /// error naming it; so is a listed one with no domain status (check
+    /// [`OrderProcessReport::is_informational`] first).
     pub fn to_domain(&self) -> Result<StatusReport, Error> {
         let code = &self.process.process_status;
         let status = mapping::status_from_qimen(code).ok_or_else(|| Error::InvalidField {
