@@ -2,13 +2,17 @@
 //! the driver expects, and the scenario's expectations as check rows.
 //!
 //! First divergence: both ledgers' entries are replayed merged by sequence
-//! number (so both ledgers must share one `SequenceClock`). For each (item,
-//! inventory type) the replay finds the last point at which ERP and WMS held
-//! the same quantity on hand; the first entry touching that key after it is
-//! the message after which they disagreed for good. Transient differences
-//! (a confirm applied by the WMS, not yet by the ERP) do not count.
+//! number (so both ledgers must share one `SequenceClock`). A WMS entry is
+//! in flight until the ERP has received the message that carries it: it
+//! takes effect at the ERP's next receipt for the same order code (a
+//! confirm or count report applied, whether or not the ERP booked stock
+//! for it), or at its own place if the ERP never received one (a lost
+//! confirm). For each (item, inventory type) the replay finds the last
+//! point at which ERP and WMS held the same quantity on hand; the first
+//! entry touching that key after it is the message after which they
+//! disagreed for good. Transient differences do not count.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 
 use mocks::domain::{InventoryType, ItemCode, OrderType};
 use mocks::ledger::{Cause, Ledger, LedgerEntry};
@@ -75,19 +79,54 @@ impl Divergence {
     }
 }
 
+/// The ERP received a message about `order_code` at `sequence` (on the
+/// clock the ledgers share).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Receipt {
+    pub sequence: u64,
+    pub order_code: String,
+}
+
 /// First divergences of every (item, inventory type) on which the two
-/// ledgers end unequal.
-pub fn first_divergences(erp: &Ledger, wms: &Ledger) -> BTreeMap<StockSlot, Divergence> {
-    let mut merged: Vec<(bool, &LedgerEntry)> = erp
+/// ledgers end unequal; `receipts` are the ERP's, in any order.
+pub fn first_divergences(
+    erp: &Ledger,
+    wms: &Ledger,
+    receipts: &[Receipt],
+) -> BTreeMap<StockSlot, Divergence> {
+    let mut pending: HashMap<&str, VecDeque<u64>> = HashMap::new();
+    let mut sorted: Vec<&Receipt> = receipts.iter().collect();
+    sorted.sort_by_key(|r| r.sequence);
+    for r in sorted {
+        pending
+            .entry(&r.order_code)
+            .or_default()
+            .push_back(r.sequence);
+    }
+    // (effective sequence, own sequence, is ERP, entry)
+    let mut merged: Vec<(u64, u64, bool, &LedgerEntry)> = erp
         .entries()
-        .map(|e| (true, e))
-        .chain(wms.entries().map(|e| (false, e)))
+        .map(|e| (e.sequence, e.sequence, true, e))
         .collect();
-    merged.sort_by_key(|(_, e)| e.sequence);
+    let mut wms_entries: Vec<&LedgerEntry> = wms.entries().collect();
+    wms_entries.sort_by_key(|e| e.sequence);
+    for entry in wms_entries {
+        let queue = pending.get_mut(entry.cause.order_code.as_str());
+        let effective = queue
+            .and_then(|q| {
+                while q.front().is_some_and(|s| *s < entry.sequence) {
+                    q.pop_front();
+                }
+                q.pop_front()
+            })
+            .unwrap_or(entry.sequence);
+        merged.push((effective, entry.sequence, false, entry));
+    }
+    merged.sort_by_key(|(effective, own, _, _)| (*effective, *own));
 
     let mut held: BTreeMap<StockSlot, (i64, i64)> = BTreeMap::new();
     let mut since_equal: BTreeMap<StockSlot, Option<Divergence>> = BTreeMap::new();
-    for (is_erp, entry) in merged {
+    for (_, _, is_erp, entry) in merged {
         for (slot, delta) in entry.on_hand_deltas() {
             let (e, w) = held.entry(slot.clone()).or_insert((0, 0));
             if is_erp {
@@ -113,10 +152,15 @@ pub fn first_divergences(erp: &Ledger, wms: &Ledger) -> BTreeMap<StockSlot, Dive
 }
 
 /// One row per (item, inventory type) any of the three sources knows.
-pub fn stock_rows(erp: &Ledger, wms: &Ledger, expected: &Expectation) -> Vec<StockRow> {
+pub fn stock_rows(
+    erp: &Ledger,
+    wms: &Ledger,
+    receipts: &[Receipt],
+    expected: &Expectation,
+) -> Vec<StockRow> {
     let erp_totals = erp.snapshot();
     let wms_totals = wms.snapshot();
-    let divergences = first_divergences(erp, wms);
+    let divergences = first_divergences(erp, wms, receipts);
     let slots: BTreeSet<&StockSlot> = erp_totals
         .keys()
         .chain(wms_totals.keys())
@@ -392,18 +436,116 @@ mod tests {
             (erp, wms)
         };
 
-        assert!(first_divergences(&erp, &wms).is_empty());
+        assert!(first_divergences(&erp, &wms, &[]).is_empty());
     }
 
     #[test]
     fn divergence_names_the_return_created_before_the_short_receipt() {
         let (erp, wms) = drifted_ledgers();
 
-        let divergences = first_divergences(&erp, &wms);
+        let divergences = first_divergences(&erp, &wms, &[]);
 
         let d = &divergences[&(ItemCode::from("DM1001"), InventoryType::Good)];
         assert_eq!(d.describe(), "TH1 returnorder.create");
         assert_eq!(d.cause.party, "erp");
+    }
+
+    #[test]
+    fn a_receipt_in_flight_is_not_blamed_for_a_credit_booked_after_it() {
+        // The WMS books the short receipt before the ERP books its credit
+        // for the accepted create; the ERP receives the confirm last.
+        let clock = SequenceClock::new();
+        let mut erp = Ledger::with_clock(clock.clone());
+        let mut wms = Ledger::with_clock(clock.clone());
+        apply(&mut wms, "wms", "opening", "OPEN", LineOp::Receive(10));
+        apply(&mut erp, "erp", "opening", "OPEN", LineOp::Receive(10));
+        let receipt_of = |code: &str| Receipt {
+            sequence: clock.tick(),
+            order_code: code.into(),
+        };
+        apply(
+            &mut wms,
+            "wms",
+            "WMS_STOCK_IN_ORDER_CONFIRM",
+            "TH1",
+            LineOp::Receive(3),
+        );
+        apply(
+            &mut erp,
+            "erp",
+            "returnorder.create",
+            "TH1",
+            LineOp::Receive(4),
+        );
+        let receipts = vec![receipt_of("TH1")];
+        let slot = (ItemCode::from("DM1001"), InventoryType::Good);
+
+        let in_flight = first_divergences(&erp, &wms, &receipts);
+        let as_booked = first_divergences(&erp, &wms, &[]);
+
+        assert_eq!(in_flight[&slot].describe(), "TH1 returnorder.create");
+        assert_eq!(
+            as_booked[&slot].describe(),
+            "TH1 WMS_STOCK_IN_ORDER_CONFIRM"
+        );
+    }
+
+    #[test]
+    fn a_confirm_the_erp_never_received_is_named() {
+        let clock = SequenceClock::new();
+        let mut erp = Ledger::with_clock(clock.clone());
+        let mut wms = Ledger::with_clock(clock.clone());
+        apply(&mut wms, "wms", "opening", "OPEN", LineOp::Receive(10));
+        apply(&mut erp, "erp", "opening", "OPEN", LineOp::Receive(10));
+        apply(
+            &mut wms,
+            "wms",
+            "WMS_CONSIGN_ORDER_CONFIRM",
+            "SO1",
+            LineOp::Ship(2),
+        );
+        let first = Receipt {
+            sequence: clock.tick(),
+            order_code: "SO1".into(),
+        };
+        apply(
+            &mut erp,
+            "erp",
+            "deliveryorder.confirm",
+            "SO1",
+            LineOp::Ship(2),
+        );
+        apply(
+            &mut wms,
+            "wms",
+            "WMS_CONSIGN_ORDER_CONFIRM",
+            "SO2",
+            LineOp::Ship(1),
+        );
+        apply(
+            &mut wms,
+            "wms",
+            "WMS_CONSIGN_ORDER_CONFIRM",
+            "SO3",
+            LineOp::Ship(1),
+        );
+        let third = Receipt {
+            sequence: clock.tick(),
+            order_code: "SO3".into(),
+        };
+        apply(
+            &mut erp,
+            "erp",
+            "deliveryorder.confirm",
+            "SO3",
+            LineOp::Ship(1),
+        );
+
+        let divergences = first_divergences(&erp, &wms, &[third, first]);
+
+        let d = &divergences[&(ItemCode::from("DM1001"), InventoryType::Good)];
+        assert_eq!(d.describe(), "SO2 WMS_CONSIGN_ORDER_CONFIRM");
+        assert_eq!(divergences.len(), 1);
     }
 
     #[test]
@@ -415,7 +557,7 @@ mod tests {
         expected.ship(&item, InventoryType::Good, 2);
         expected.receive(&item, InventoryType::Good, 3);
 
-        let rows = stock_rows(&erp, &wms, &expected);
+        let rows = stock_rows(&erp, &wms, &[], &expected);
 
         assert_eq!(
             rows,
@@ -434,7 +576,7 @@ mod tests {
     #[test]
     fn checks_pass_and_fail_with_the_failing_items_named() {
         let (erp, wms) = drifted_ledgers();
-        let rows = stock_rows(&erp, &wms, &Expectation::new());
+        let rows = stock_rows(&erp, &wms, &[], &Expectation::new());
         let consistent = Expectations {
             stock_consistent: true,
             ..Expectations::default()

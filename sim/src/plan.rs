@@ -201,7 +201,8 @@ impl<'a> Planner<'a> {
 
         let order = self.order(code, flow.order_type, offset, prev, lines);
         if cancelled {
-            let delay = Duration::from_millis(self.rng.gen_range(100..=1000));
+            let (min, max) = flow.cancel_after_ms;
+            let delay = Duration::from_millis(self.rng.gen_range(min..=max).into());
             let cancel = Cancel {
                 order_code: order.order_code.clone(),
                 order_type: order.order_type,

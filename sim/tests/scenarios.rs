@@ -204,3 +204,30 @@ fn scale_shrinks_counts_but_keeps_at_least_one_order() {
     assert_eq!(scenario::scale_count(7, 0.5), 4);
     assert_eq!(scenario::scale_count(0, 0.5), 0);
 }
+
+#[test]
+fn external_erp_and_counts_against_an_external_wms_are_refused_at_their_key() {
+    let erp =
+        "[parties]\nerp = \"http://10.0.0.5:8080\"\n\n[[flow]]\norder_type = 601\ncount = 1\n";
+    let count = "[parties]\nwms = \"http://10.0.0.6/cainiao\"\n\n[[flow]]\norder_type = 601\n\
+                 count = 1\n\n[[flow]]\norder_type = 702\ncount = 1\n";
+    let gateway_only = "[parties]\ngateway = \"https://gw.example.com\"\n\n[[flow]]\n\
+                        order_type = 601\ncount = 1\n";
+
+    let erp_err = load_text(erp).unwrap_err().to_string();
+    let count_err = load_text(count).unwrap_err().to_string();
+
+    assert!(
+        erp_err.contains("x.toml:2: parties.erp: must be \"embedded\""),
+        "{erp_err}"
+    );
+    assert!(
+        count_err.contains("x.toml:9: flow[1].order_type: a count happens inside the warehouse"),
+        "{count_err}"
+    );
+    let loaded = load_text(gateway_only).unwrap();
+    assert_eq!(
+        loaded.parties.gateway,
+        scenario::PartyLocation::External("https://gw.example.com".into())
+    );
+}

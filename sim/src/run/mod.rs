@@ -22,7 +22,7 @@
 pub mod books;
 pub mod track;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -80,6 +80,10 @@ pub struct RunReport {
     pub anomalies: Vec<String>,
     /// Documents that failed, `code: why`.
     pub failures: Vec<String>,
+    /// Orders the warehouse cancelled, and planned cancels it refused
+    /// because it had already acted.
+    pub cancelled: usize,
+    pub cancels_too_late: usize,
     /// Time from the first planned document to the end of settling.
     pub elapsed: Duration,
 }
@@ -93,6 +97,13 @@ impl RunReport {
     /// The terminal summary: flows, checks, and what went wrong.
     pub fn summary(&self) -> String {
         let mut out = report::format_summary(&self.flows, &self.checks);
+        out.push_str(&format!(
+            "cancelled {}, cancels too late {}, elapsed {:.1} s, seed {}\n",
+            self.cancelled,
+            self.cancels_too_late,
+            self.elapsed.as_secs_f64(),
+            self.seed
+        ));
         let lists = [("failed", &self.failures), ("anomalies", &self.anomalies)];
         for (title, list) in lists {
             if list.is_empty() {
@@ -175,7 +186,12 @@ pub async fn run(scenario: &Scenario, options: &RunOptions) -> Result<RunReport,
     )?;
     let log = folder.message_log()?;
     let measurements = Arc::new(Measurements::new());
-    let tracker = Arc::new(Tracker::new(measurements.clone(), Some(log.clone())));
+    let clock = SequenceClock::new();
+    let tracker = Arc::new(Tracker::new(
+        measurements.clone(),
+        Some(log.clone()),
+        clock.clone(),
+    ));
 
     let mut run = vec![Party::Erp];
     if scenario.parties.gateway == PartyLocation::Embedded {
@@ -201,7 +217,7 @@ pub async fn run(scenario: &Scenario, options: &RunOptions) -> Result<RunReport,
         wms: scenario.wms.clone(),
         observer: tracker.clone(),
         run,
-        clock: SequenceClock::new(),
+        clock,
     };
     let stack = Stack::start(settings).await.map_err(RunError::Start)?;
     for (party, location) in [
@@ -337,11 +353,27 @@ impl Driver<'_> {
         let start = Instant::now();
         let deadline = start + Duration::from_secs(self.scenario.deadline_s);
 
+        // A cancel goes out from its order's task, once the create is
+        // answered: sent earlier, the ERP would have nothing to cancel.
+        let cancels: HashMap<String, Instant> = self
+            .plan
+            .documents
+            .iter()
+            .filter_map(|p| match &p.document {
+                Document::Cancel(c) => Some((c.order_code.clone(), start + p.offset)),
+                _ => None,
+            })
+            .collect();
         let mut sends = tokio::task::JoinSet::new();
         for planned in self.plan.documents.iter().cloned() {
+            let cancel_at = match &planned.document {
+                Document::Cancel(_) => continue,
+                Document::Create { order, .. } => cancels.get(&order.order_code).copied(),
+                Document::Count(_) => None,
+            };
             let due = start + planned.offset;
             tokio::time::sleep_until(due.into()).await;
-            sends.spawn(self.send(planned, due));
+            sends.spawn(self.send(planned, due, cancel_at));
             bar.set_position(self.tracker.progress().0 as u64);
         }
         loop {
@@ -371,7 +403,12 @@ impl Driver<'_> {
     }
 
     /// One document's send, as a task of its own.
-    fn send(&self, planned: Planned, due: Instant) -> impl std::future::Future<Output = ()> {
+    fn send(
+        &self,
+        planned: Planned,
+        due: Instant,
+        cancel_at: Option<Instant>,
+    ) -> impl std::future::Future<Output = ()> {
         let erp = self.erp().clone();
         let wms = self.wms().cloned();
         let tracker = self.tracker.clone();
@@ -382,7 +419,13 @@ impl Driver<'_> {
                     let code = order.order_code.clone();
                     tracker.register(&code, order.order_type, due, outcome);
                     let ending = match erp.create_order(&order).await {
-                        Ok(Answer::Accepted) => None,
+                        Ok(Answer::Accepted) => {
+                            if let Some(at) = cancel_at {
+                                tokio::time::sleep_until(at.into()).await;
+                                cancel(&erp, &code).await;
+                            }
+                            None
+                        }
                         Ok(Answer::Refused(why)) => Some(format!("create refused: {why}")),
                         Ok(Answer::GaveUp(why)) => Some(format!("create given up: {why}")),
                         Err(e) => Some(format!("create not sent: {e}")),
@@ -392,16 +435,7 @@ impl Driver<'_> {
                         tracker.finish(&code, Ending::Refused(why));
                     }
                 }
-                Document::Cancel(cancel) => {
-                    let code = &cancel.order_code;
-                    match erp.cancel_order(code).await {
-                        Ok(Answer::Accepted) => {}
-                        Ok(answer) => {
-                            tracing::info!(order_code = %code, ?answer, "cancel not accepted")
-                        }
-                        Err(e) => tracing::info!(order_code = %code, error = %e, "cancel not sent"),
-                    }
-                }
+                Document::Cancel(c) => cancel(&erp, &c.order_code).await,
                 Document::Count(count) => {
                     let code = count.adjustment_code.clone();
                     tracker.register(&code, count.order_type, due, plan::Outcome::Complete);
@@ -450,7 +484,10 @@ impl Driver<'_> {
             });
         }
         let stock = match &wms_books {
-            Ok(wms_books) => check::stock_rows(&erp_books, wms_books, &expected),
+            Ok(wms_books) => {
+                let receipts = self.tracker.receipts();
+                check::stock_rows(&erp_books, wms_books, &receipts, &expected)
+            }
             Err(e) => {
                 checks.push(CheckRow {
                     check: "wms_stock_read".into(),
@@ -491,8 +528,20 @@ impl Driver<'_> {
             reconcile: self.reconcile.clone(),
             anomalies: self.tracker.anomalies(),
             failures: self.tracker.failures(),
+            cancelled: self.tracker.cancelled(),
+            cancels_too_late: self.tracker.cancels_too_late(),
             elapsed: self.elapsed,
         })
+    }
+}
+
+/// Sends a planned cancel. Not accepted (the warehouse acted first) is a
+/// normal outcome: the order then completes.
+async fn cancel(erp: &Erp, code: &str) {
+    match erp.cancel_order(code).await {
+        Ok(Answer::Accepted) => {}
+        Ok(answer) => tracing::info!(order_code = %code, ?answer, "cancel not accepted"),
+        Err(e) => tracing::info!(order_code = %code, error = %e, "cancel not sent"),
     }
 }
 

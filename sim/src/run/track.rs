@@ -15,8 +15,10 @@ use std::time::{Duration, Instant};
 
 use mocks::domain::OrderType;
 use mocks::erp::core::INVENTORY_REPORT;
+use mocks::ledger::SequenceClock;
 use mocks::observe::{EventKind, Exchange, Observer, Outcome, Party, PartyEvent};
 
+use crate::check::Receipt;
 use crate::measure::Measurements;
 use crate::plan;
 use crate::report::{MessageLog, MessageRow};
@@ -52,6 +54,10 @@ struct State {
     anomalies: Vec<String>,
     /// Why a document failed, per code.
     failures: Vec<String>,
+    /// Messages the ERP received about each order, on the ledgers' clock.
+    receipts: Vec<Receipt>,
+    /// Planned cancels the warehouse accepted.
+    cancelled: usize,
     /// Planned cancels that lost the race to the warehouse's consignment.
     cancels_too_late: usize,
 }
@@ -61,14 +67,22 @@ pub struct Tracker {
     state: Mutex<State>,
     measurements: Arc<Measurements>,
     log: Option<MessageLog>,
+    clock: SequenceClock,
 }
 
 impl Tracker {
-    pub fn new(measurements: Arc<Measurements>, log: Option<MessageLog>) -> Tracker {
+    /// `clock` is the one the parties' ledgers share: ERP receipts are
+    /// stamped on it, so the checks can tell messages in flight.
+    pub fn new(
+        measurements: Arc<Measurements>,
+        log: Option<MessageLog>,
+        clock: SequenceClock,
+    ) -> Tracker {
         Tracker {
             state: Mutex::new(State::default()),
             measurements,
             log,
+            clock,
         }
     }
 
@@ -132,8 +146,10 @@ impl Tracker {
                 state.failures.push(format!("{code}: {why}"));
             }
         }
-        if ending == Ending::Confirmed && expect == Plan::Cancelled {
-            state.cancels_too_late += 1;
+        match (&ending, expect) {
+            (Ending::Confirmed, Plan::Cancelled) => state.cancels_too_late += 1,
+            (Ending::Cancelled, _) => state.cancelled += 1,
+            _ => {}
         }
     }
 
@@ -163,6 +179,11 @@ impl Tracker {
         open.len()
     }
 
+    /// What the ERP received, for [`crate::check::first_divergences`].
+    pub fn receipts(&self) -> Vec<Receipt> {
+        self.state().receipts.clone()
+    }
+
     pub fn anomalies(&self) -> Vec<String> {
         self.state().anomalies.clone()
     }
@@ -172,6 +193,10 @@ impl Tracker {
         let mut failures = self.state().failures.clone();
         failures.sort();
         failures
+    }
+
+    pub fn cancelled(&self) -> usize {
+        self.state().cancelled
     }
 
     pub fn cancels_too_late(&self) -> usize {
@@ -226,6 +251,16 @@ impl Observer for Tracker {
         if e.party != Party::Erp {
             return;
         }
+        if matches!(
+            e.kind,
+            EventKind::ConfirmApplied { .. } | EventKind::Adjusted
+        ) {
+            let receipt = Receipt {
+                sequence: self.clock.tick(),
+                order_code: e.order_code.clone(),
+            };
+            self.state().receipts.push(receipt);
+        }
         let ending = match &e.kind {
             EventKind::ConfirmApplied {
                 final_confirm: true,
@@ -268,7 +303,7 @@ mod tests {
     #[test]
     fn an_ending_before_registration_is_kept_and_counted_once() {
         let m = Arc::new(Measurements::new());
-        let tracker = Tracker::new(m.clone(), None);
+        let tracker = Tracker::new(m.clone(), None, SequenceClock::new());
         let due = Instant::now();
 
         tracker.event(&erp_event("PD1", EventKind::Adjusted, INVENTORY_REPORT));
@@ -283,7 +318,7 @@ mod tests {
     #[test]
     fn endings_count_against_what_the_plan_expected() {
         let m = Arc::new(Measurements::new());
-        let tracker = Tracker::new(m.clone(), None);
+        let tracker = Tracker::new(m.clone(), None, SequenceClock::new());
         let due = Instant::now();
         let confirm = EventKind::ConfirmApplied {
             final_confirm: true,
@@ -310,6 +345,7 @@ mod tests {
         assert_eq!(stats.latency.count, 2, "only confirmed orders are timed");
         assert_eq!(timed_out, 1);
         assert_eq!(tracker.cancels_too_late(), 1);
+        assert_eq!(tracker.cancelled(), 1);
         assert_eq!(
             tracker.failures(),
             vec![

@@ -121,6 +121,8 @@ pub struct Flow {
     pub qty: (u32, u32),
     /// Share of orders cancelled after creation.
     pub cancel_share: f64,
+    /// Delay of a planned cancel after its create, in ms, inclusive.
+    pub cancel_after_ms: (u32, u32),
 }
 
 /// Go-live steps for a customer already in the warehouse, in this order.

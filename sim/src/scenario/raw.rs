@@ -147,6 +147,8 @@ pub struct RawFlow {
     pub lines: RawRange,
     pub qty: RawRange,
     pub cancel_share: f64,
+    /// Delay of a planned cancel after its create, in ms.
+    pub cancel_after_ms: RawRange,
 }
 
 impl Default for RawFlow {
@@ -160,6 +162,7 @@ impl Default for RawFlow {
             lines: RawRange { min: 1, max: 3 },
             qty: RawRange { min: 1, max: 5 },
             cancel_share: 0.0,
+            cancel_after_ms: RawRange { min: 10, max: 100 },
         }
     }
 }

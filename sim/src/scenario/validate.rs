@@ -64,6 +64,7 @@ fn check(raw: RawScenario, path: &Path, text: &str) -> Checked<ValidScenario> {
         .validate()
         .map_err(|e| behaviour_error("gateway", e))?;
     let expect = check_expect(&raw.expect, &flows)?;
+    check_runnable(&parties, &flows, &cutover)?;
 
     Ok(ValidScenario {
         name,
@@ -87,6 +88,31 @@ fn check(raw: RawScenario, path: &Path, text: &str) -> Checked<ValidScenario> {
         source_path: path.to_owned(),
         source_text: text.to_owned(),
     })
+}
+
+// What the driver needs embedded: the ERP, since it sends orders as the
+// ERP; the WMS for counts, since a count happens inside the warehouse.
+fn check_runnable(parties: &Parties, flows: &[Flow], cutover: &[CutoverStep]) -> Checked<()> {
+    if parties.erp != PartyLocation::Embedded {
+        let message = "must be \"embedded\": the driver sends orders as the ERP; \
+                       to test a real ERP, run `liantiao serve gateway` and `liantiao serve wms`";
+        return Err((at("parties").key("erp"), message.into()));
+    }
+    if parties.wms == PartyLocation::Embedded {
+        return Ok(());
+    }
+    let needs_wms = "a count happens inside the warehouse, so it needs parties.wms = \"embedded\"";
+    if let Some(index) = flows
+        .iter()
+        .position(|f| f.order_type.direction() == Direction::Count)
+    {
+        let key = at("flow").index(index).key("order_type");
+        return Err((key, needs_wms.into()));
+    }
+    if let Some(index) = cutover.iter().position(|s| *s == CutoverStep::CountAlign) {
+        return Err((at("cutover").key("steps").index(index), needs_wms.into()));
+    }
+    Ok(())
 }
 
 fn behaviour_error(table: &str, e: BehaviourError) -> (KeyPath, String) {
@@ -246,6 +272,7 @@ fn check_flows(raw: &[RawFlow]) -> Checked<Vec<Flow>> {
         };
         let lines = check_range(key("lines"), flow.lines)?;
         let qty = check_range(key("qty"), flow.qty)?;
+        let cancel_after_ms = check_range(key("cancel_after_ms"), flow.cancel_after_ms)?;
         flows.push(Flow {
             order_type,
             count,
@@ -254,6 +281,7 @@ fn check_flows(raw: &[RawFlow]) -> Checked<Vec<Flow>> {
             lines,
             qty,
             cancel_share: flow.cancel_share,
+            cancel_after_ms,
         });
     }
 

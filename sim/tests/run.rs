@@ -1,0 +1,363 @@
+//! Scenarios run through the three embedded parties, checked against stock
+//! computed by hand from the plan; and the `liantiao run` command's exit
+//! codes and report folder.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use mocks::domain::{Direction, OrderType};
+use sim::plan::{self, Document, Outcome};
+use sim::run::{self, RunOptions, RunReport};
+use sim::scenario::{self, Scenario};
+
+fn scenarios_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios")
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, Ordering::SeqCst);
+    let dir = std::env::temp_dir().join(format!("liantiao-run-{}-{name}-{n}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn shipped_at_scale(name: &str, scale: f64) -> Scenario {
+    let mut valid = scenario::load_valid(&scenarios_dir().join(name)).unwrap();
+    valid.scale = scale;
+    scenario::resolve(valid).unwrap()
+}
+
+/// Writes a scenario next to nothing else; its catalog is the shipped one.
+fn scenario_file(dir: &Path, body: &str) -> PathBuf {
+    let catalog = scenarios_dir().join("catalog.csv");
+    let text = format!("catalog = {:?}\n{body}", catalog.display().to_string());
+    let path = dir.join("x.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+async fn run_in(scenario: &Scenario, out: &Path) -> RunReport {
+    let options = RunOptions {
+        seed: None,
+        out: Some(out.to_owned()),
+        progress: false,
+    };
+    run::run(scenario, &options).await.unwrap()
+}
+
+fn good_stock(report: &RunReport) -> BTreeMap<String, (i64, i64)> {
+    report
+        .stock
+        .iter()
+        .filter(|r| r.inventory_type == "ZP")
+        .map(|r| (r.item_code.clone(), (r.erp_qty, r.wms_qty)))
+        .collect()
+}
+
+fn csv_rows(path: &Path) -> Vec<String> {
+    std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn golive_at_small_scale_completes_every_flow_with_books_equal_to_hand_arithmetic() {
+    let scenario = shipped_at_scale("golive.toml", 0.2);
+    let plan = plan::plan(&scenario, scenario.seed);
+    let out = temp_dir("golive");
+
+    let report = run_in(&scenario, &out).await;
+
+    assert!(report.passed(), "{}", report.summary());
+    assert_eq!(report.cancels_too_late, 0, "{}", report.summary());
+    for flow in &scenario.flows {
+        let row = report
+            .flows
+            .iter()
+            .find(|r| r.order_type == flow.order_type.code())
+            .unwrap_or_else(|| panic!("no summary row for {}", flow.order_type));
+        let counts = (row.started, row.completed, row.failed);
+        assert_eq!(
+            counts,
+            (flow.count.into(), flow.count.into(), 0),
+            "{}",
+            row.flow
+        );
+    }
+    // By hand: every create planned complete moves its planned quantities,
+    // planned cancels move nothing, counts move their planned deltas.
+    let mut by_hand: BTreeMap<String, i64> = BTreeMap::new();
+    let mut cancels = 0;
+    for planned in &plan.documents {
+        match &planned.document {
+            Document::Create { order, outcome } => {
+                assert_ne!(*outcome, Outcome::ExpectedShort, "{}", order.order_code);
+                if *outcome == Outcome::Cancelled {
+                    cancels += 1;
+                    continue;
+                }
+                let sign = match order.order_type.direction() {
+                    Direction::Outbound => -1,
+                    _ => 1,
+                };
+                for line in &order.lines {
+                    *by_hand.entry(line.item_code.to_string()).or_insert(0) +=
+                        sign * i64::from(line.plan_qty);
+                }
+            }
+            Document::Count(count) => {
+                for line in &count.lines {
+                    *by_hand.entry(line.item_code.to_string()).or_insert(0) += line.delta;
+                }
+            }
+            Document::Cancel(_) => {}
+        }
+    }
+    by_hand.retain(|_, q| *q != 0);
+    let mut books = good_stock(&report);
+    books.retain(|_, (erp, wms)| *erp != 0 || *wms != 0);
+    let erp: BTreeMap<String, i64> = books.iter().map(|(k, (e, _))| (k.clone(), *e)).collect();
+    let wms: BTreeMap<String, i64> = books.iter().map(|(k, (_, w))| (k.clone(), *w)).collect();
+    assert_eq!(erp, by_hand);
+    assert_eq!(wms, by_hand);
+    assert_eq!(report.cancelled, cancels);
+
+    // The folder holds the scenario, the seed and the five reports.
+    assert_eq!(
+        std::fs::read_to_string(out.join("seed.txt")).unwrap(),
+        format!("{}\n", scenario.seed)
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.join("scenario.toml")).unwrap(),
+        scenario.source_text
+    );
+    let summary = csv_rows(&out.join("summary.csv"));
+    assert_eq!(summary.len(), 1 + scenario.flows.len());
+    let stock = csv_rows(&out.join("stock.csv"));
+    assert_eq!(stock.len(), 1 + report.stock.len());
+    let checks = csv_rows(&out.join("checks.csv"));
+    assert_eq!(
+        checks[1..],
+        [
+            "all_flows_complete,true,",
+            "stock_consistent,true,",
+            "max_failed,true,"
+        ]
+    );
+    let messages = csv_rows(&out.join("messages.csv"));
+    let exchanges: u64 = report.latency.iter().map(|r| r.count).sum();
+    assert_eq!(messages.len() as u64, 1 + exchanges);
+    let creates = messages
+        .iter()
+        .filter(|m| m.contains(",erp-gateway,deliveryorder.create,"))
+        .count();
+    let deliveries = plan.orders(OrderType::SalesDelivery).count()
+        + plan.orders(OrderType::ExchangeDelivery).count();
+    assert_eq!(creates, deliveries);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn return_mismatch_names_the_drifting_items_and_the_return_that_started_each() {
+    let mut valid = scenario::load_valid(&scenarios_dir().join("return-mismatch.toml")).unwrap();
+    valid.scale = 0.4;
+    // At this scale fewer items are returned: expect drift, on any items.
+    valid.expect.drift_detected = Some(None);
+    let scenario = scenario::resolve(valid).unwrap();
+    let plan = plan::plan(&scenario, scenario.seed);
+    let out = temp_dir("drift");
+
+    let report = run_in(&scenario, &out).await;
+
+    assert!(report.passed(), "{}", report.summary());
+    // The ERP books the plan: opening 200, minus deliveries, plus every
+    // planned return line as good stock at creation.
+    let mut erp_by_hand: BTreeMap<String, i64> = scenario
+        .items
+        .iter()
+        .map(|i| (i.item_code.to_string(), 200))
+        .collect();
+    let mut returns_of: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (order, _) in plan.orders(OrderType::SalesDelivery) {
+        for line in &order.lines {
+            *erp_by_hand.get_mut(line.item_code.0.as_str()).unwrap() -= i64::from(line.plan_qty);
+        }
+    }
+    for (order, _) in plan.orders(OrderType::SalesReturn) {
+        for line in &order.lines {
+            *erp_by_hand.get_mut(line.item_code.0.as_str()).unwrap() += i64::from(line.plan_qty);
+            returns_of
+                .entry(line.item_code.to_string())
+                .or_default()
+                .insert(order.order_code.clone());
+        }
+    }
+    let books = good_stock(&report);
+    for (item, qty) in &erp_by_hand {
+        assert_eq!(books[item].0, *qty, "ERP good stock of {item}");
+    }
+    // Every returned line came back short or partly defective: exactly
+    // the returned items drift, each since a return that carried it.
+    let drifting: BTreeSet<String> = report
+        .stock
+        .iter()
+        .filter(|r| r.diff != 0)
+        .map(|r| r.item_code.clone())
+        .collect();
+    assert_eq!(drifting, returns_of.keys().cloned().collect());
+    for row in report.stock.iter().filter(|r| r.diff != 0) {
+        let (code, message) = row.first_divergence.split_once(' ').unwrap();
+        assert!(returns_of[&row.item_code].contains(code), "{row:?}");
+        let want = if row.inventory_type == "ZP" {
+            "returnorder.create"
+        } else {
+            "WMS_STOCK_IN_ORDER_CONFIRM"
+        };
+        assert_eq!(message, want, "{row:?}");
+        assert_eq!(row.wms_qty, row.expected_qty, "{row:?}");
+    }
+}
+
+const SMALL: &str = r#"
+name = "small"
+seed = 77
+items = ["DM1001", "DM1002", "ZL2018", "LH3001"]
+deadline_s = 60
+settle_timeout_s = 10
+
+[[flow]]
+order_type = 601
+count = 4
+rate_per_s = 20.0
+qty = { min = 5, max = 10 }
+
+[[flow]]
+order_type = 201
+count = 6
+rate_per_s = 20.0
+start_s = 1.0
+qty = { min = 1, max = 3 }
+cancel_share = 0.4
+
+[[flow]]
+order_type = 701
+count = 2
+rate_per_s = 20.0
+start_s = 1.5
+
+[wms]
+split_package_rate = 0.5
+partial_confirm_rate = 0.5
+
+[wms.outbound]
+accept = { kind = "uniform", min_ms = 200, max_ms = 300 }
+
+[expect]
+all_flows_complete = true
+stock_consistent = true
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn same_scenario_and_seed_end_with_the_same_stock() {
+    let dir = temp_dir("same");
+    let scenario = scenario::load(&scenario_file(&dir, SMALL)).unwrap();
+
+    let first = run_in(&scenario, &dir.join("first")).await;
+    let second = run_in(&scenario, &dir.join("second")).await;
+
+    assert!(first.passed(), "{}", first.summary());
+    assert_eq!(first.stock, second.stock);
+    assert!(first.stock.iter().any(|r| r.erp_qty > 0));
+    let counts = |r: &RunReport| -> Vec<(u16, u64, u64, u64)> {
+        r.flows
+            .iter()
+            .map(|f| (f.order_type, f.started, f.completed, f.failed))
+            .collect()
+    };
+    assert_eq!(counts(&first), counts(&second));
+    assert_eq!(first.cancelled, second.cancelled);
+}
+
+fn liantiao(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_liantiao"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_scenario_with_a_typo_exits_2_naming_file_line_and_key() {
+    let dir = temp_dir("typo");
+    let path = scenario_file(&dir, "[[flow]]\norder_type = 601\ncout = 3\n");
+
+    let output = liantiao(&["run", path.to_str().unwrap(), "-q"]);
+
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("x.toml:4: unknown key \"cout\" in [[flow]]"),
+        "{stderr}"
+    );
+    assert!(!dir.join("reports").exists());
+}
+
+#[test]
+fn a_failed_expectation_exits_1_and_names_it_in_the_summary() {
+    let dir = temp_dir("fail");
+    // Returns credited as planned while the warehouse receives short: the
+    // books cannot stay equal.
+    let body = r#"
+items = ["DM1001"]
+[[opening]]
+qty = 50
+[[flow]]
+order_type = 201
+count = 2
+rate_per_s = 20.0
+qty = { min = 4, max = 4 }
+[[flow]]
+order_type = 501
+count = 1
+start_s = 0.5
+qty = { min = 4, max = 4 }
+[wms]
+short_receipt_rate = 1.0
+max_short_fraction = 0.5
+[erp]
+return_policy = "credit_planned_on_create"
+[expect]
+stock_consistent = true
+"#;
+    let path = scenario_file(&dir, body);
+    let out = dir.join("out");
+
+    let output = liantiao(&[
+        "run",
+        path.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
+
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("FAIL stock_consistent: DM1001/ZP erp "),
+        "{stdout}"
+    );
+    let checks = csv_rows(&out.join("checks.csv"));
+    let row = checks.iter().find(|c| c.starts_with("stock_consistent,"));
+    assert!(
+        row.is_some_and(|r| r.starts_with("stock_consistent,false,DM1001/ZP erp 46 wms ")),
+        "{checks:?}"
+    );
+    assert!(
+        row.is_some_and(|r| r.ends_with(" returnorder.create")),
+        "{checks:?}"
+    );
+}
