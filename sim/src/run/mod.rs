@@ -220,13 +220,19 @@ pub async fn run(scenario: &Scenario, options: &RunOptions) -> Result<RunReport,
         clock,
     };
     let stack = Stack::start(settings).await.map_err(RunError::Start)?;
-    for (party, location) in [
-        (Party::Gateway, &scenario.parties.gateway),
-        (Party::Wms, &scenario.parties.wms),
-    ] {
-        if let PartyLocation::External(url) = location {
-            tracing::info!(party = %party, url = %url, "external party");
-        }
+    let urls = &stack.urls;
+    tracing::info!(
+        erp = %urls.erp_callback,
+        gateway = %urls.gateway_base,
+        wms = %urls.wms_push,
+        "parties"
+    );
+    let external = |l: &PartyLocation| *l != PartyLocation::Embedded;
+    if external(&scenario.parties.gateway) || external(&scenario.parties.wms) {
+        // A real system must know where the embedded parties receive.
+        eprintln!("erp callback  {}", urls.erp_callback);
+        eprintln!("gateway       {}", urls.gateway_base);
+        eprintln!("wms receiver  {}", urls.wms_push);
     }
 
     let mut driver = Driver {
