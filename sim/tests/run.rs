@@ -221,6 +221,30 @@ async fn return_mismatch_names_the_drifting_items_and_the_return_that_started_ea
         assert_eq!(message, want, "{row:?}");
         assert_eq!(row.wms_qty, row.expected_qty, "{row:?}");
     }
+    // The watcher reported each drift as it happened, since the same message.
+    let seen: BTreeMap<(String, String), String> = report
+        .drift_seen
+        .iter()
+        .map(|d| {
+            let slot = (
+                d.item_code.to_string(),
+                d.inventory_type.qimen_code().to_owned(),
+            );
+            (slot, d.since.clone())
+        })
+        .collect();
+    let at_end: BTreeMap<(String, String), String> = report
+        .stock
+        .iter()
+        .filter(|r| r.diff != 0)
+        .map(|r| {
+            (
+                (r.item_code.clone(), r.inventory_type.clone()),
+                r.first_divergence.clone(),
+            )
+        })
+        .collect();
+    assert_eq!(seen, at_end);
 }
 
 const SMALL: &str = r#"

@@ -129,19 +129,28 @@ pub async fn count_align(rows: &[ReconcileRow], wms: &Wms) -> Result<usize, Setu
     Ok(adjustments.len())
 }
 
-/// Books the warehouse's figures in the ERP, from an `inventory.query`
-/// through the gateway: on hand = available + locked.
-pub async fn import_stock(scenario: &Scenario, erp: &Erp) -> Result<usize, SetupError> {
+/// The warehouse's stock per slot, from an `inventory.query` through the
+/// gateway: on hand = available + locked, summed over batches.
+async fn warehouse_figures(
+    scenario: &Scenario,
+    erp: &Erp,
+) -> Result<BTreeMap<(ItemCode, InventoryType), i64>, SetupError> {
     let items: Vec<ItemCode> = scenario.items.iter().map(|i| i.item_code.clone()).collect();
     let rows = erp
         .query_inventory(&items)
         .await
         .map_err(|e| SetupError::Refused(format!("inventory.query: {e}")))?;
-    let mut figures: BTreeMap<(ItemCode, InventoryType), i64> = BTreeMap::new();
+    let mut figures = BTreeMap::new();
     for row in rows {
         let slot = (row.item_code, row.inventory_type);
         *figures.entry(slot).or_insert(0) += row.quantity + row.lock_quantity;
     }
+    Ok(figures)
+}
+
+/// Books the warehouse's figures in the ERP (`import_stock`).
+pub async fn import_stock(scenario: &Scenario, erp: &Erp) -> Result<usize, SetupError> {
+    let mut figures = warehouse_figures(scenario, erp).await?;
     // A slot the ERP books but the warehouse did not list holds nothing.
     for slot in erp.ledger_snapshot().into_keys() {
         figures.entry(slot).or_insert(0);
@@ -155,21 +164,15 @@ pub async fn import_stock(scenario: &Scenario, erp: &Erp) -> Result<usize, Setup
 }
 
 /// The WMS's books when the WMS is an external system: what it answers
-/// to an `inventory.query`, as a ledger of one entry per slot. Its first
-/// divergence can only name that query.
+/// to an `inventory.query`, as a ledger of one entry. Its first divergence
+/// can only name that query.
 pub async fn queried_books(scenario: &Scenario, erp: &Erp) -> Result<Ledger, SetupError> {
-    let items: Vec<ItemCode> = scenario.items.iter().map(|i| i.item_code.clone()).collect();
-    let rows = erp
-        .query_inventory(&items)
-        .await
-        .map_err(|e| SetupError::Refused(format!("inventory.query: {e}")))?;
+    let figures = warehouse_figures(scenario, erp).await?;
     let mut ledger = Ledger::new();
-    let lines: Vec<MovementLine> = rows
+    let lines: Vec<MovementLine> = figures
         .into_iter()
-        .map(|r| {
-            let key = StockKey::new(r.item_code.0.clone(), r.inventory_type);
-            MovementLine::new(key, LineOp::Adjust(r.quantity + r.lock_quantity))
-        })
+        .filter(|(_, qty)| *qty != 0)
+        .map(|((item, t), qty)| MovementLine::new(StockKey::new(item.0, t), LineOp::Adjust(qty)))
         .collect();
     if !lines.is_empty() {
         let key = MovementKey {

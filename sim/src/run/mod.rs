@@ -21,6 +21,7 @@
 
 pub mod books;
 pub mod track;
+pub mod watch;
 
 use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
@@ -43,6 +44,7 @@ use crate::report::{self, CheckRow, LatencyRow, ReportError, RunFolder, StockRow
 use crate::scenario::{CutoverStep, PartyLocation, Scenario};
 use books::{ReconcileRow, SetupError};
 use track::{Ending, Tracker};
+use watch::{DriftSeen, Watcher};
 
 /// How a run is asked for, besides the scenario.
 #[derive(Debug, Clone, Default)]
@@ -78,6 +80,8 @@ pub struct RunReport {
     pub reconcile: Vec<ReconcileRow>,
     /// Anomalies the ERP flagged, `order_code: detail`.
     pub anomalies: Vec<String>,
+    /// Drifts the watcher saw while orders were running.
+    pub drift_seen: Vec<DriftSeen>,
     /// Documents that failed, `code: why`.
     pub failures: Vec<String>,
     /// Orders the warehouse cancelled, and planned cancels it refused
@@ -104,7 +108,12 @@ impl RunReport {
             self.elapsed.as_secs_f64(),
             self.seed
         ));
-        let lists = [("failed", &self.failures), ("anomalies", &self.anomalies)];
+        let drifts: Vec<String> = self.drift_seen.iter().map(DriftSeen::describe).collect();
+        let lists = [
+            ("failed", &self.failures),
+            ("anomalies", &self.anomalies),
+            ("drift seen during the run", &drifts),
+        ];
         for (title, list) in lists {
             if list.is_empty() {
                 continue;
@@ -244,6 +253,7 @@ pub async fn run(scenario: &Scenario, options: &RunOptions) -> Result<RunReport,
         progress: options.progress,
         counts: Arc::new(Mutex::new(Vec::new())),
         reconcile: Vec::new(),
+        drift_seen: Vec::new(),
         setup_failures: Vec::new(),
         elapsed: Duration::ZERO,
     };
@@ -270,6 +280,7 @@ struct Driver<'a> {
     /// Adjustments the WMS reported for planned counts.
     counts: Arc<Mutex<Vec<StockAdjustment>>>,
     reconcile: Vec<ReconcileRow>,
+    drift_seen: Vec<DriftSeen>,
     /// Setup steps a party refused: `step: why`.
     setup_failures: Vec<String>,
     elapsed: Duration,
@@ -370,6 +381,9 @@ impl Driver<'_> {
                 _ => None,
             })
             .collect();
+        let watcher = self.wms().map(|wms| {
+            Watcher::start(self.erp().clone(), wms.clone(), self.tracker.clone(), start)
+        });
         let mut sends = tokio::task::JoinSet::new();
         for planned in self.plan.documents.iter().cloned() {
             let cancel_at = match &planned.document {
@@ -399,6 +413,9 @@ impl Driver<'_> {
         }
         sends.abort_all();
         while sends.join_next().await.is_some() {}
+        if let Some(watcher) = watcher {
+            self.drift_seen = watcher.stop().await;
+        }
         let why = format!(
             "not finished within deadline_s = {} and settle_timeout_s = {}",
             self.scenario.deadline_s, self.scenario.settle_timeout_s
@@ -533,6 +550,7 @@ impl Driver<'_> {
             checks,
             reconcile: self.reconcile.clone(),
             anomalies: self.tracker.anomalies(),
+            drift_seen: self.drift_seen.clone(),
             failures: self.tracker.failures(),
             cancelled: self.tracker.cancelled(),
             cancels_too_late: self.tracker.cancels_too_late(),

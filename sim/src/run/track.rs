@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use mocks::domain::OrderType;
 use mocks::erp::core::INVENTORY_REPORT;
 use mocks::ledger::SequenceClock;
-use mocks::observe::{EventKind, Exchange, Observer, Outcome, Party, PartyEvent};
+use mocks::observe::{EventKind, Exchange, LogObserver, Observer, Outcome, Party, PartyEvent};
 
 use crate::check::Receipt;
 use crate::measure::Measurements;
@@ -240,14 +240,7 @@ impl Observer for Tracker {
     }
 
     fn event(&self, e: &PartyEvent) {
-        tracing::debug!(
-            party = %e.party,
-            order_code = %e.order_code,
-            msg_type = %e.message,
-            kind = ?e.kind,
-            detail = e.detail.as_deref().unwrap_or(""),
-            "event"
-        );
+        LogObserver.event(e);
         if e.party != Party::Erp {
             return;
         }
