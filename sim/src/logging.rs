@@ -1,5 +1,7 @@
 //! Logging for operators: warnings only by default, more with `-v`.
 
+use std::io::IsTerminal;
+
 use tracing_subscriber::EnvFilter;
 
 /// Installs the global subscriber on stderr. `RUST_LOG`, when set, wins
@@ -14,6 +16,7 @@ pub fn init(verbosity: u8) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr)
         .try_init();
 }
