@@ -166,10 +166,32 @@ impl Link {
             .body(outgoing.body.clone())
             .send()
             .await
-            .map_err(|e| failed(e.to_string()))?;
+            .map_err(|e| failed(transport_reason(&e)))?;
         let status = response.status().as_u16();
-        let body = response.bytes().await.map_err(|e| failed(e.to_string()))?;
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| failed(transport_reason(&e)))?;
         Ok(Reply { status, body })
+    }
+}
+
+/// Why an exchange got no answer, in a few words: `timed out`,
+/// `connection refused`, ... The URL (with its signed query) is left out;
+/// the hop and message already say where it went.
+fn transport_reason(error: &reqwest::Error) -> String {
+    if error.is_timeout() {
+        return "timed out".to_owned();
+    }
+    let mut innermost: &dyn std::error::Error = error;
+    while let Some(source) = innermost.source() {
+        innermost = source;
+    }
+    let reason = innermost.to_string();
+    if error.is_connect() && !reason.contains("connect") {
+        format!("cannot connect: {reason}")
+    } else {
+        reason
     }
 }
 
