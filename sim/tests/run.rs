@@ -385,3 +385,45 @@ stock_consistent = true
         "{checks:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn documents_due_after_the_deadline_are_counted_as_failed_not_lost() {
+    let dir = temp_dir("deadline");
+    let body = "deadline_s = 1\nsettle_timeout_s = 1\n[[flow]]\norder_type = 601\ncount = 10\n\
+                rate_per_s = 5.0\n";
+    let scenario = scenario::load(&scenario_file(&dir, body)).unwrap();
+    let plan = plan::plan(&scenario, scenario.seed);
+    let in_time = plan
+        .documents
+        .iter()
+        .filter(|p| p.offset < std::time::Duration::from_secs(1))
+        .count() as u64;
+
+    let report = run_in(&scenario, &dir.join("out")).await;
+
+    let row = &report.flows[0];
+    assert_eq!((row.started, row.completed + row.failed), (10, 10));
+    assert_eq!(row.failed, 10 - in_time, "{}", report.summary());
+    assert!(!report.passed());
+    assert!(report
+        .failures
+        .iter()
+        .any(|f| f.ends_with("not sent: its time is past deadline_s")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_gateway_fails_setup_and_every_planned_order() {
+    let dir = temp_dir("unreachable");
+    let body = "[parties]\ngateway = \"http://127.0.0.1:1\"\n[[flow]]\norder_type = 601\n\
+                count = 2\n";
+    let scenario = scenario::load(&scenario_file(&dir, body)).unwrap();
+
+    let report = run_in(&scenario, &dir.join("out")).await;
+
+    let setup = &report.checks[0];
+    assert_eq!((setup.check.as_str(), setup.passed), ("setup", false));
+    assert!(setup.detail.starts_with("sync_items: "), "{}", setup.detail);
+    let row = &report.flows[0];
+    assert_eq!((row.started, row.completed, row.failed), (2, 0, 2));
+    assert!(!report.passed());
+}

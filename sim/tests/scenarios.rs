@@ -231,3 +231,24 @@ fn external_erp_and_counts_against_an_external_wms_are_refused_at_their_key() {
         scenario::PartyLocation::External("https://gw.example.com".into())
     );
 }
+
+#[test]
+fn wrong_value_types_name_the_key_and_a_misspelt_table_its_parent() {
+    let wrong_type = "[[flow]]\norder_type = 601\ncount = \"two\"\n";
+    let misspelt_table = "[[flow]]\norder_type = 601\ncount = 1\n\n[expct]\nmax_failed = 0\n";
+    let empty = "# nothing yet\n";
+
+    let type_err = load_text(wrong_type).unwrap_err().to_string();
+    let table_err = load_text(misspelt_table).unwrap_err().to_string();
+    let empty_err = load_text(empty).unwrap_err().to_string();
+
+    assert!(
+        type_err.contains("x.toml:3: count: invalid type: string \"two\", expected a whole number"),
+        "{type_err}"
+    );
+    assert!(
+        table_err.contains("x.toml:5: unknown key \"expct\" in the top level; expected one of"),
+        "{table_err}"
+    );
+    assert!(empty_err.contains("nothing to run"), "{empty_err}");
+}

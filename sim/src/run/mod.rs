@@ -254,6 +254,7 @@ pub async fn run(scenario: &Scenario, options: &RunOptions) -> Result<RunReport,
         counts: Arc::new(Mutex::new(Vec::new())),
         reconcile: Vec::new(),
         drift_seen: Vec::new(),
+        interrupted: false,
         setup_failures: Vec::new(),
         elapsed: Duration::ZERO,
     };
@@ -281,6 +282,8 @@ struct Driver<'a> {
     counts: Arc<Mutex<Vec<StockAdjustment>>>,
     reconcile: Vec<ReconcileRow>,
     drift_seen: Vec<DriftSeen>,
+    /// Ctrl-C stopped the run; what was done is still reported.
+    interrupted: bool,
     /// Setup steps a party refused: `step: why`.
     setup_failures: Vec<String>,
     elapsed: Duration,
@@ -309,13 +312,28 @@ impl Driver<'_> {
         }
         if let Err(e) = books::load_opening(self.scenario, self.erp(), self.wms()) {
             self.setup_failures.push(format!("opening stock: {e}"));
+            self.fail_unsent(0, "not sent: the opening stock was refused");
             return;
         }
         for step in steps_of(self.scenario) {
             tracing::info!(step = step.name(), "step");
             if let Err(e) = self.step(step).await {
                 self.setup_failures.push(format!("{}: {e}", step.name()));
+                let why = format!("not sent: the {} step failed", step.name());
+                self.fail_unsent(0, &why);
                 return;
+            }
+        }
+    }
+
+    /// Counts the planned documents from `from` on that were never sent
+    /// as failed, so that no planned order goes missing from the counts.
+    fn fail_unsent(&self, from: usize, why: &str) {
+        let now = Instant::now();
+        for planned in &self.plan.documents[from..] {
+            if let Some((code, flow, expect)) = tracked(planned) {
+                self.tracker.register(&code, flow, now, expect);
+                self.tracker.finish(&code, Ending::Refused(why.to_owned()));
             }
         }
     }
@@ -360,13 +378,13 @@ impl Driver<'_> {
 
     /// Sends every planned document at its time and waits for them to end.
     async fn live_orders(&mut self) {
-        let tracked = self
+        let total = self
             .plan
             .documents
             .iter()
-            .filter(|p| !matches!(p.document, Document::Cancel(_)))
+            .filter(|p| tracked(p).is_some())
             .count();
-        let bar = progress_bar(self.progress, tracked as u64);
+        let bar = progress_bar(self.progress, total as u64);
         let start = Instant::now();
         let deadline = start + Duration::from_secs(self.scenario.deadline_s);
 
@@ -385,27 +403,51 @@ impl Driver<'_> {
             Watcher::start(self.erp().clone(), wms.clone(), self.tracker.clone(), start)
         });
         let mut sends = tokio::task::JoinSet::new();
-        for planned in self.plan.documents.iter().cloned() {
-            let cancel_at = match &planned.document {
-                Document::Cancel(_) => continue,
-                Document::Create { order, .. } => cancels.get(&order.order_code).copied(),
-                Document::Count(_) => None,
-            };
+        let mut interrupt = std::pin::pin!(tokio::signal::ctrl_c());
+        let mut stopped_at = None;
+        for (index, planned) in self.plan.documents.iter().enumerate() {
             let due = start + planned.offset;
-            tokio::time::sleep_until(due.into()).await;
-            sends.spawn(self.send(planned, due, cancel_at));
-            bar.set_position(self.tracker.progress().0 as u64);
-        }
-        loop {
-            let (ended, _) = self.tracker.progress();
-            bar.set_position(ended as u64);
-            if ended >= tracked || Instant::now() >= deadline {
+            if due >= deadline {
+                stopped_at = Some((index, "not sent: its time is past deadline_s"));
                 break;
             }
-            tokio::time::sleep(Duration::from_millis(50)).await;
+            tokio::select! {
+                _ = tokio::time::sleep_until(due.into()) => {}
+                _ = &mut interrupt => {
+                    self.interrupted = true;
+                    stopped_at = Some((index, "not sent: the run was interrupted"));
+                    break;
+                }
+            }
+            let Some((code, flow, expect)) = tracked(planned) else {
+                continue;
+            };
+            // Registered before the task starts: an aborted task still
+            // leaves its order to be counted as failed.
+            self.tracker.register(&code, flow, due, expect);
+            let cancel_at = cancels.get(&code).copied();
+            sends.spawn(self.send(planned.clone(), cancel_at));
+            bar.set_position(self.tracker.progress().0 as u64);
         }
-        let settle = Duration::from_secs(self.scenario.settle_timeout_s);
-        if !self.stack.drain(settle).await {
+        if let Some((index, why)) = stopped_at {
+            self.fail_unsent(index, why);
+        }
+        while !self.interrupted {
+            let (ended, _) = self.tracker.progress();
+            bar.set_position(ended as u64);
+            if ended >= total || Instant::now() >= deadline {
+                break;
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(Duration::from_millis(50)) => {}
+                _ = &mut interrupt => self.interrupted = true,
+            }
+        }
+        let settle = match self.interrupted {
+            true => Duration::ZERO,
+            false => Duration::from_secs(self.scenario.settle_timeout_s),
+        };
+        if !self.stack.drain(settle).await && !self.interrupted {
             tracing::warn!(
                 settle_timeout_s = self.scenario.settle_timeout_s,
                 "parties still busy after the settle timeout"
@@ -416,10 +458,13 @@ impl Driver<'_> {
         if let Some(watcher) = watcher {
             self.drift_seen = watcher.stop().await;
         }
-        let why = format!(
-            "not finished within deadline_s = {} and settle_timeout_s = {}",
-            self.scenario.deadline_s, self.scenario.settle_timeout_s
-        );
+        let why = match self.interrupted {
+            true => "not finished: the run was interrupted".to_owned(),
+            false => format!(
+                "not finished within deadline_s = {} and settle_timeout_s = {}",
+                self.scenario.deadline_s, self.scenario.settle_timeout_s
+            ),
+        };
         self.tracker.fail_open(&why);
         bar.finish_and_clear();
         self.elapsed = start.elapsed();
@@ -429,7 +474,6 @@ impl Driver<'_> {
     fn send(
         &self,
         planned: Planned,
-        due: Instant,
         cancel_at: Option<Instant>,
     ) -> impl std::future::Future<Output = ()> {
         let erp = self.erp().clone();
@@ -438,9 +482,8 @@ impl Driver<'_> {
         let counts = self.counts.clone();
         async move {
             match planned.document {
-                Document::Create { order, outcome } => {
+                Document::Create { order, .. } => {
                     let code = order.order_code.clone();
-                    tracker.register(&code, order.order_type, due, outcome);
                     let ending = match erp.create_order(&order).await {
                         Ok(Answer::Accepted) => {
                             if let Some(at) = cancel_at {
@@ -461,7 +504,6 @@ impl Driver<'_> {
                 Document::Cancel(c) => cancel(&erp, &c.order_code).await,
                 Document::Count(count) => {
                     let code = count.adjustment_code.clone();
-                    tracker.register(&code, count.order_type, due, plan::Outcome::Complete);
                     let Some(wms) = wms else {
                         let why = "a count needs the embedded WMS".to_owned();
                         tracker.finish(&code, Ending::Refused(why));
@@ -532,7 +574,14 @@ impl Driver<'_> {
         };
         checks.extend(check::evaluate(&self.scenario.expect, &stock, &facts));
 
-        let flows = summary_rows(&facts.flows, self.elapsed);
+        if self.interrupted {
+            checks.push(CheckRow {
+                check: "run_completed".into(),
+                passed: false,
+                detail: "interrupted (Ctrl-C); open orders counted as failed".into(),
+            });
+        }
+        let flows = summary_rows(self.scenario, &facts.flows, self.elapsed);
         let latency = latency_rows(&self.measurements);
         folder.write_summary(&flows)?;
         folder.write_latency(&latency)?;
@@ -556,6 +605,22 @@ impl Driver<'_> {
             cancels_too_late: self.tracker.cancels_too_late(),
             elapsed: self.elapsed,
         })
+    }
+}
+
+/// The code, flow and planned ending of a document the tracker follows
+/// (creates and counts; cancels belong to their order).
+fn tracked(planned: &Planned) -> Option<(String, OrderType, plan::Outcome)> {
+    match &planned.document {
+        Document::Create { order, outcome } => {
+            Some((order.order_code.clone(), order.order_type, *outcome))
+        }
+        Document::Count(c) => Some((
+            c.adjustment_code.clone(),
+            c.order_type,
+            plan::Outcome::Complete,
+        )),
+        Document::Cancel(_) => None,
     }
 }
 
@@ -596,14 +661,24 @@ fn planned_per_flow(plan: &Plan) -> BTreeMap<OrderType, u64> {
     planned
 }
 
+/// One row per flow of the scenario, in file order, even one that
+/// started nothing.
 fn summary_rows(
+    scenario: &Scenario,
     flows: &BTreeMap<OrderType, measure::FlowStats>,
     elapsed: Duration,
 ) -> Vec<SummaryRow> {
-    flows
+    scenario
+        .flows
         .iter()
+        .map(|f| {
+            (
+                f.order_type,
+                flows.get(&f.order_type).copied().unwrap_or_default(),
+            )
+        })
         .map(|(t, s)| SummaryRow {
-            flow: report::flow_name(*t).to_owned(),
+            flow: report::flow_name(t).to_owned(),
             order_type: t.code(),
             started: s.started,
             completed: s.completed,

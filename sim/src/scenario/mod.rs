@@ -273,16 +273,48 @@ pub fn parse_raw(path: &Path, text: &str) -> Result<RawScenario, ScenarioError> 
 // Serde says "unknown field `ordrs`, expected one of `a`, `b`"; users read
 // "unknown key "ordrs" in [[flow]]; expected one of a, b".
 fn describe_toml_error(text: &str, offset: usize, message: &str) -> String {
+    let offset = offset.min(text.len());
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let line = text[line_start..].lines().next().unwrap_or("").trim();
     let Some(rest) = message.strip_prefix("unknown field `") else {
-        return message.trim().to_owned();
+        return describe_value_error(line, message.trim());
     };
     let (key, expected) = rest.split_once('`').unwrap_or((rest, ""));
-    let table = locate::header_before(text, offset).unwrap_or("the top level");
+    let table = if line.starts_with('[') {
+        // The unknown key is a table name: `[expct]` is a key of its parent.
+        let name = line.trim_matches(|c| c == '[' || c == ']').trim();
+        match name.rsplit_once('.') {
+            Some((parent, _)) => format!("[{parent}]"),
+            None => "the top level".to_owned(),
+        }
+    } else {
+        locate::header_before(text, offset)
+            .unwrap_or("the top level")
+            .to_owned()
+    };
     let expected = expected
         .trim_start_matches(", ")
         .replace('`', "")
         .replace("there are no fields", "no keys are allowed here");
     format!("unknown key \"{key}\" in {table}; {expected}")
+}
+
+// A wrong value: name the key of the line and say what fits in words, not
+// in Rust types.
+fn describe_value_error(line: &str, message: &str) -> String {
+    let message = message
+        .replace(
+            "expected u32",
+            "expected a whole number from 0 to 4294967295",
+        )
+        .replace("expected u64", "expected a whole number of 0 or more")
+        .replace("expected u16", "expected a whole number from 0 to 65535")
+        .replace("expected f64", "expected a number")
+        .replace("expected a boolean", "expected true or false");
+    match line.split_once('=') {
+        Some((key, _)) if !line.starts_with('[') => format!("{}: {message}", key.trim()),
+        _ => message,
+    }
 }
 
 /// Stage three: read the catalog, select items, expand opening stock and

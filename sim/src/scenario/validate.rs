@@ -64,6 +64,10 @@ fn check(raw: RawScenario, path: &Path, text: &str) -> Checked<ValidScenario> {
         .validate()
         .map_err(|e| behaviour_error("gateway", e))?;
     let expect = check_expect(&raw.expect, &flows)?;
+    if flows.is_empty() && cutover.is_empty() {
+        let message = "no [[flow]] and no [cutover]: nothing to run".to_owned();
+        return Err((at("flow"), message));
+    }
     check_runnable(&parties, &flows, &cutover)?;
 
     Ok(ValidScenario {
