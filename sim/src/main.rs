@@ -8,7 +8,7 @@ use mocks::observe::Party;
 
 /// Emulates ERP, Qimen/Cainiao gateway and WMS for warehouse go-live tests.
 #[derive(Debug, Parser)]
-#[command(name = "liantiao", version, about)]
+#[command(name = "liantiao", version)]
 struct Cli {
     /// More log output (-v info, -vv debug, -vvv trace). RUST_LOG overrides.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
