@@ -51,10 +51,11 @@ pub struct SummaryRow {
     pub completed: u64,
     pub failed: u64,
     pub throughput_per_s: f64,
-    pub p50_ms: f64,
-    pub p95_ms: f64,
-    pub p99_ms: f64,
-    pub max_ms: f64,
+    /// End-to-end latency of confirmed orders; empty when none was.
+    pub p50_ms: Option<f64>,
+    pub p95_ms: Option<f64>,
+    pub p99_ms: Option<f64>,
+    pub max_ms: Option<f64>,
 }
 
 /// One (hop, message) line of `latency.csv`.
@@ -312,6 +313,10 @@ impl MessageLog {
     }
 }
 
+fn ms_or_dash(ms: Option<f64>) -> String {
+    ms.map_or_else(|| "-".to_owned(), |ms| format!("{ms:.1}"))
+}
+
 /// A fixed-width table of the flows and checks for the terminal.
 pub fn format_summary(flows: &[SummaryRow], checks: &[CheckRow]) -> String {
     let mut out = format!(
@@ -320,15 +325,15 @@ pub fn format_summary(flows: &[SummaryRow], checks: &[CheckRow]) -> String {
     );
     for r in flows {
         out.push_str(&format!(
-            "{:<20} {:>5} {:>8} {:>9} {:>6} {:>8.2} {:>9.1} {:>9.1}\n",
+            "{:<20} {:>5} {:>8} {:>9} {:>6} {:>8.2} {:>9} {:>9}\n",
             r.flow,
             r.order_type,
             r.started,
             r.completed,
             r.failed,
             r.throughput_per_s,
-            r.p99_ms,
-            r.max_ms
+            ms_or_dash(r.p99_ms),
+            ms_or_dash(r.max_ms)
         ));
     }
     for c in checks {
@@ -374,10 +379,10 @@ mod tests {
             completed: 2,
             failed: 1,
             throughput_per_s: 0.5,
-            p50_ms: 1.0,
-            p95_ms: 2.0,
-            p99_ms: 3.0,
-            max_ms: 4.0,
+            p50_ms: Some(1.0),
+            p95_ms: Some(2.0),
+            p99_ms: Some(3.0),
+            max_ms: None,
         }])
         .unwrap();
         run.write_latency(&[]).unwrap();

@@ -677,17 +677,18 @@ fn summary_rows(
                 flows.get(&f.order_type).copied().unwrap_or_default(),
             )
         })
-        .map(|(t, s)| SummaryRow {
+        .map(|(t, s)| (t, s, s.latency.count > 0))
+        .map(|(t, s, timed)| SummaryRow {
             flow: report::flow_name(t).to_owned(),
             order_type: t.code(),
             started: s.started,
             completed: s.completed,
             failed: s.failed,
             throughput_per_s: round3(measure::throughput_per_s(s.completed, elapsed)),
-            p50_ms: s.latency.p50_ms,
-            p95_ms: s.latency.p95_ms,
-            p99_ms: s.latency.p99_ms,
-            max_ms: s.latency.max_ms,
+            p50_ms: timed.then_some(s.latency.p50_ms),
+            p95_ms: timed.then_some(s.latency.p95_ms),
+            p99_ms: timed.then_some(s.latency.p99_ms),
+            max_ms: timed.then_some(s.latency.max_ms),
         })
         .collect()
 }
