@@ -252,3 +252,23 @@ fn wrong_value_types_name_the_key_and_a_misspelt_table_its_parent() {
     );
     assert!(empty_err.contains("nothing to run"), "{empty_err}");
 }
+
+#[test]
+fn fixed_listen_addresses_are_read_and_a_bad_one_is_named() {
+    let good = "[parties]\nwms = \"http://10.0.0.7:8080\"\n\n[parties.listen]\n\
+                gateway = \"0.0.0.0:9002\"\n\n[[flow]]\norder_type = 601\ncount = 1\n";
+    let bad = "[parties.listen]\nerp = \"localhost\"\n\n[[flow]]\norder_type = 601\ncount = 1\n";
+
+    let loaded = load_text(good).unwrap();
+    let err = load_text(bad).unwrap_err().to_string();
+
+    assert_eq!(
+        loaded.parties.listen.gateway,
+        Some("0.0.0.0:9002".parse().unwrap())
+    );
+    assert_eq!(loaded.parties.listen.erp, None);
+    assert!(
+        err.contains("x.toml:2: parties.listen.erp: \"localhost\" is not a host:port address"),
+        "{err}"
+    );
+}

@@ -69,6 +69,16 @@ pub struct Parties {
     pub erp: PartyLocation,
     pub gateway: PartyLocation,
     pub wms: PartyLocation,
+    /// Fixed listen addresses of embedded parties; `None`: a free port.
+    pub listen: Listen,
+}
+
+/// Where embedded parties listen, when a real system must reach them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Listen {
+    pub erp: Option<std::net::SocketAddr>,
+    pub gateway: Option<std::net::SocketAddr>,
+    pub wms: Option<std::net::SocketAddr>,
 }
 
 /// Identities and secrets on both protocols.

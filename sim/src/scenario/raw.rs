@@ -67,6 +67,17 @@ pub struct RawParties {
     pub erp: String,
     pub gateway: String,
     pub wms: String,
+    /// Where embedded parties listen (`host:port`); absent: a free loopback port.
+    pub listen: RawListen,
+}
+
+/// `[parties.listen]`: fixed addresses for embedded parties.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawListen {
+    pub erp: Option<String>,
+    pub gateway: Option<String>,
+    pub wms: Option<String>,
 }
 
 impl Default for RawParties {
@@ -75,6 +86,7 @@ impl Default for RawParties {
             erp: "embedded".into(),
             gateway: "embedded".into(),
             wms: "embedded".into(),
+            listen: RawListen::default(),
         }
     }
 }

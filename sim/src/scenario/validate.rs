@@ -12,8 +12,8 @@ use mocks::domain::{Direction, InventoryType, ItemCode, OrderType};
 use super::locate::{line_of, KeyPath};
 use super::raw::{RawExpect, RawFlow, RawOpening, RawRange, RawScenario};
 use super::{
-    Credentials, CutoverStep, Expectations, Flow, OpeningQty, OpeningStock, Parties, PartyLocation,
-    ScenarioError, ValidScenario,
+    Credentials, CutoverStep, Expectations, Flow, Listen, OpeningQty, OpeningStock, Parties,
+    PartyLocation, ScenarioError, ValidScenario,
 };
 
 /// Stage two: check `raw`, read from `text` at `path`.
@@ -153,10 +153,25 @@ fn check_party(key: &str, value: &str) -> Checked<PartyLocation> {
 }
 
 fn check_parties(raw: &super::raw::RawParties) -> Checked<Parties> {
+    let listen = |key: &str, value: &Option<String>| -> Checked<Option<std::net::SocketAddr>> {
+        let Some(value) = value else { return Ok(None) };
+        value.trim().parse().map(Some).map_err(|_| {
+            let path = at("parties").key("listen").key(key);
+            (
+                path,
+                format!("{value:?} is not a host:port address like \"0.0.0.0:9001\""),
+            )
+        })
+    };
     Ok(Parties {
         erp: check_party("erp", &raw.erp)?,
         gateway: check_party("gateway", &raw.gateway)?,
         wms: check_party("wms", &raw.wms)?,
+        listen: Listen {
+            erp: listen("erp", &raw.listen.erp)?,
+            gateway: listen("gateway", &raw.listen.gateway)?,
+            wms: listen("wms", &raw.listen.wms)?,
+        },
     })
 }
 
