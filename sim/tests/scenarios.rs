@@ -272,3 +272,14 @@ fn fixed_listen_addresses_are_read_and_a_bad_one_is_named() {
         "{err}"
     );
 }
+
+#[test]
+fn a_scale_beyond_what_a_run_can_hold_is_refused_before_planning() {
+    let mut valid = scenario::load_valid(&scenarios_dir().join("golive.toml")).unwrap();
+    valid.scale = 1e9;
+
+    let err = scenario::resolve(valid).unwrap_err().to_string();
+
+    assert!(err.contains("golive.toml:1: scale: "), "{err}");
+    assert!(err.contains("a run holds at most 2000000"), "{err}");
+}

@@ -368,7 +368,7 @@ pub fn resolve(valid: ValidScenario) -> Result<Scenario, ScenarioError> {
         }
     }
 
-    let flows = valid
+    let flows: Vec<Flow> = valid
         .flows
         .iter()
         .map(|f| Flow {
@@ -376,6 +376,15 @@ pub fn resolve(valid: ValidScenario) -> Result<Scenario, ScenarioError> {
             ..f.clone()
         })
         .collect();
+    let total: u64 = flows.iter().map(|f| u64::from(f.count)).sum();
+    if total > MAX_ORDERS {
+        let message = format!(
+            "{total} orders at scale {}; a run holds at most {MAX_ORDERS} \
+             (every order stays in memory until the run ends)",
+            valid.scale
+        );
+        return Err(invalid(KeyPath::default().key("scale"), message));
+    }
 
     Ok(Scenario {
         name: valid.name,
@@ -399,6 +408,9 @@ pub fn resolve(valid: ValidScenario) -> Result<Scenario, ScenarioError> {
         source_text: valid.source_text,
     })
 }
+
+/// Most orders one run may plan, over all flows after scaling.
+pub const MAX_ORDERS: u64 = 2_000_000;
 
 /// `count × scale`, rounded up, and at least 1 when `count` is not 0.
 pub fn scale_count(count: u32, scale: f64) -> u32 {
