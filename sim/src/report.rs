@@ -31,12 +31,12 @@ use crate::run::books::ReconcileRow;
 /// Why a report file could not be written.
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
-    #[error("{path}: {source}")]
+    #[error("cannot write the report {path}: {source}")]
     Io {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("{path}: {source}")]
+    #[error("cannot write the report {path}: {source}")]
     Csv { path: PathBuf, source: csv::Error },
 }
 

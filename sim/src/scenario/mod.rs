@@ -50,8 +50,12 @@ pub enum ScenarioError {
         key: String,
         message: String,
     },
-    #[error(transparent)]
-    Catalog(#[from] CatalogError),
+    /// The catalog the scenario names could not be read.
+    #[error("{scenario}: catalog {source}")]
+    Catalog {
+        scenario: PathBuf,
+        source: CatalogError,
+    },
 }
 
 /// Where a party runs.
@@ -330,7 +334,10 @@ fn describe_value_error(line: &str, message: &str) -> String {
 /// Stage three: read the catalog, select items, expand opening stock and
 /// scale flow counts.
 pub fn resolve(valid: ValidScenario) -> Result<Scenario, ScenarioError> {
-    let catalog = Catalog::read(&valid.catalog_path)?;
+    let catalog = Catalog::read(&valid.catalog_path).map_err(|source| ScenarioError::Catalog {
+        scenario: valid.source_path.clone(),
+        source,
+    })?;
     let invalid = |path: KeyPath, message: String| ScenarioError::Invalid {
         path: valid.source_path.clone(),
         line: locate::line_of(&valid.source_text, &path),
