@@ -427,3 +427,62 @@ async fn an_unreachable_gateway_fails_setup_and_every_planned_order() {
     assert_eq!((row.started, row.completed, row.failed), (2, 0, 2));
     assert!(!report.passed());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cutover_reconciles_counts_imports_and_ends_with_equal_books() {
+    let scenario = shipped_at_scale("cutover.toml", 0.3);
+    let out = temp_dir("cutover");
+
+    let report = run_in(&scenario, &out).await;
+
+    assert!(report.passed(), "{}", report.summary());
+    // The books as the scenario file opens them, and what the count finds.
+    let reconcile: Vec<(&str, &str, i64, i64, i64, i64)> = report
+        .reconcile
+        .iter()
+        .map(|r| {
+            let (item, t) = (r.item_code.as_str(), r.inventory_type.as_str());
+            (item, t, r.erp_qty, r.wms_qty, r.physical_qty, r.count_delta)
+        })
+        .collect();
+    assert_eq!(
+        reconcile,
+        vec![
+            ("DM1001", "ZP", 120, 100, 100, 0),
+            ("DM1003", "ZP", 80, 95, 95, 0),
+            ("LH3001", "CC", 0, 3, 3, 0),
+            ("ZL2016", "ZP", 40, 44, 42, -2),
+        ]
+    );
+    assert_eq!(csv_rows(&out.join("reconcile.csv")).len(), 5);
+    for row in &report.stock {
+        assert_eq!((row.erp_qty, row.diff), (row.expected_qty, 0), "{row:?}");
+    }
+    let defective = report
+        .stock
+        .iter()
+        .find(|r| r.item_code == "LH3001" && r.inventory_type == "CC")
+        .unwrap();
+    assert_eq!(defective.erp_qty, 3, "imported from the warehouse");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sn_tracking_ships_only_received_serials_one_per_unit() {
+    let scenario = shipped_at_scale("sn-tracking.toml", 0.3);
+    let out = temp_dir("sn");
+
+    let report = run_in(&scenario, &out).await;
+
+    assert!(report.passed(), "{}", report.summary());
+    let serials = report
+        .checks
+        .iter()
+        .find(|c| c.check == "serials_consistent")
+        .unwrap();
+    assert!(serials.passed, "{}", serials.detail);
+    let shipped = csv_rows(&out.join("messages.csv"))
+        .iter()
+        .filter(|m| m.contains(",gateway-erp,sn.report,"))
+        .count();
+    assert!(shipped > 0, "no sn.report reached the ERP");
+}
