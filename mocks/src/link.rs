@@ -79,6 +79,11 @@ fn verdict(hop: Hop, reply: &Reply) -> String {
     }
 }
 
+/// Requests one link has open at once; more wait their turn. Parties that
+/// share a process share its file descriptors, and an overloaded run would
+/// otherwise open connections until it has none left.
+pub const MAX_CONNECTIONS: usize = 128;
+
 /// A party's client for one hop.
 #[derive(Clone)]
 pub struct Link {
@@ -87,6 +92,7 @@ pub struct Link {
     client: reqwest::Client,
     observer: Arc<dyn Observer>,
     in_flight: Arc<AtomicI64>,
+    connections: Arc<tokio::sync::Semaphore>,
 }
 
 impl Link {
@@ -103,6 +109,7 @@ impl Link {
             client,
             observer,
             in_flight: Arc::new(AtomicI64::new(0)),
+            connections: Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS)),
         }
     }
 
@@ -120,7 +127,9 @@ impl Link {
     }
 
     /// Posts one message and reports the exchange, whatever its outcome.
-    /// `attempt` counts from 1 and is reported with the exchange.
+    /// `attempt` counts from 1 and is reported with the exchange. The
+    /// latency includes any wait for one of the link's
+    /// [`MAX_CONNECTIONS`], as a client with a bounded pool sees it.
     pub async fn post(&self, outgoing: &Outgoing, attempt: u32) -> Result<Reply, TransportError> {
         let url = match &outgoing.query {
             Some(query) => format!("{}?{}", self.url, query),
@@ -129,7 +138,14 @@ impl Link {
         self.in_flight.fetch_add(1, Ordering::SeqCst);
         let started = Instant::now();
 
-        let result = self.send(&url, outgoing).await;
+        let result = match self.connections.acquire().await {
+            Ok(_permit) => self.send(&url, outgoing).await,
+            Err(_) => Err(TransportError {
+                hop: self.hop,
+                message: outgoing.message.clone(),
+                reason: "link closed".to_owned(),
+            }),
+        };
 
         let latency = started.elapsed();
         self.in_flight.fetch_sub(1, Ordering::SeqCst);

@@ -103,12 +103,31 @@ pub fn first_divergences(
             .or_default()
             .push_back(r.sequence);
     }
-    // (effective sequence, own sequence, is ERP, entry)
+    // (effective sequence, own sequence, is ERP, entry). The ERP books a
+    // confirm or report just before its receipt: both sides of one message
+    // take effect together, at the receipt.
+    let receipt_after = |order_code: &str, sequence: u64| {
+        let queue = pending.get(order_code)?;
+        queue.iter().copied().find(|s| *s > sequence)
+    };
     let mut merged: Vec<(u64, u64, bool, &LedgerEntry)> = erp
         .entries()
-        .map(|e| (e.sequence, e.sequence, true, e))
+        .map(|e| {
+            let message = e.cause.message.as_str();
+            let received = message.ends_with(".confirm") || message.ends_with(".report");
+            let effective = received
+                .then(|| receipt_after(&e.cause.order_code, e.sequence))
+                .flatten()
+                .unwrap_or(e.sequence);
+            (effective, e.sequence, true, e)
+        })
         .collect();
-    let mut wms_entries: Vec<&LedgerEntry> = wms.entries().collect();
+    // Only entries that move stock on hand are carried by a message to the
+    // ERP; a reservation at order intake is not, and takes no receipt.
+    let mut wms_entries: Vec<&LedgerEntry> = wms
+        .entries()
+        .filter(|e| e.on_hand_deltas().values().any(|d| *d != 0))
+        .collect();
     wms_entries.sort_by_key(|e| e.sequence);
     for entry in wms_entries {
         let queue = pending.get_mut(entry.cause.order_code.as_str());
@@ -124,16 +143,25 @@ pub fn first_divergences(
     }
     merged.sort_by_key(|(effective, own, _, _)| (*effective, *own));
 
+    // Entries with the same effective sequence apply together; then each
+    // slot they touched is compared.
     let mut held: BTreeMap<StockSlot, (i64, i64)> = BTreeMap::new();
     let mut since_equal: BTreeMap<StockSlot, Option<Divergence>> = BTreeMap::new();
-    for (_, _, is_erp, entry) in merged {
-        for (slot, delta) in entry.on_hand_deltas() {
-            let (e, w) = held.entry(slot.clone()).or_insert((0, 0));
-            if is_erp {
-                *e += delta;
-            } else {
-                *w += delta;
+    for group in merged.chunk_by(|a, b| a.0 == b.0) {
+        let mut touched: BTreeMap<StockSlot, &LedgerEntry> = BTreeMap::new();
+        for (_, _, is_erp, entry) in group {
+            for (slot, delta) in entry.on_hand_deltas() {
+                let (e, w) = held.entry(slot.clone()).or_insert((0, 0));
+                if *is_erp {
+                    *e += delta;
+                } else {
+                    *w += delta;
+                }
+                touched.entry(slot).or_insert(entry);
             }
+        }
+        for (slot, entry) in touched {
+            let (e, w) = held[&slot];
             let mark = since_equal.entry(slot).or_insert(None);
             if e == w {
                 *mark = None;
@@ -531,6 +559,24 @@ mod tests {
             .erp_receives("SO3")
             .erp("deliveryorder.confirm", "SO3", LineOp::Ship(1));
         books.receipts.reverse();
+
+        let divergence = books.divergence(&books.receipts);
+
+        assert_eq!(divergence.as_deref(), Some("SO2 WMS_CONSIGN_ORDER_CONFIRM"));
+    }
+
+    #[test]
+    fn a_reservation_does_not_take_the_receipt_of_its_shipment() {
+        // Two orders of the same item shipped by the WMS; the ERP got only
+        // the first confirm. Reservations at intake move nothing on hand.
+        let mut books = Books::opened();
+        books
+            .wms("WMS_CONSIGN_ORDER_NOTIFY", "SO1", LineOp::Lock(2))
+            .wms("WMS_CONSIGN_ORDER_NOTIFY", "SO2", LineOp::Lock(1))
+            .wms("WMS_CONSIGN_ORDER_CONFIRM", "SO1", LineOp::ShipLocked(2))
+            .wms("WMS_CONSIGN_ORDER_CONFIRM", "SO2", LineOp::ShipLocked(1))
+            .erp("deliveryorder.confirm", "SO1", LineOp::Ship(2))
+            .erp_receives("SO1");
 
         let divergence = books.divergence(&books.receipts);
 

@@ -108,6 +108,8 @@ struct Inner {
     next_msg_id: AtomicU64,
     /// Order workers and driver uploads not finished yet.
     busy: AtomicUsize,
+    /// Uploads being sent or retried, per ERP order code.
+    uploading: Mutex<HashMap<String, usize>>,
 }
 
 struct WmsState {
@@ -175,6 +177,7 @@ impl Wms {
                 backoff: settings.backoff,
                 next_msg_id: AtomicU64::new(1),
                 busy: AtomicUsize::new(0),
+                uploading: Mutex::new(HashMap::new()),
             }),
         }
     }
@@ -270,6 +273,17 @@ impl Wms {
     /// Order workers and reports still running: 0 when the WMS is idle.
     pub fn busy(&self) -> usize {
         self.inner.busy.load(Ordering::SeqCst)
+    }
+
+    /// Uploads about this ERP order code (or count code) still being sent
+    /// or retried: its stock changed here and the gateway may not know yet.
+    pub fn uploading_for(&self, order_code: &str) -> usize {
+        let uploading = self
+            .inner
+            .uploading
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        uploading.get(order_code).copied().unwrap_or(0)
     }
 
     /// Runs `f` on the warehouse logic, for checks the API above lacks.
@@ -525,6 +539,7 @@ impl Wms {
                 return;
             }
         };
+        let _uploading = Uploading::start(&self.inner.uploading, &order_code);
         let outgoing = Outgoing {
             message: form.msg_type.as_str().to_owned(),
             order_code: Some(order_code.clone()),
@@ -705,4 +720,33 @@ fn now() -> String {
         .with_timezone(&china)
         .format("%Y-%m-%d %H:%M:%S")
         .to_string()
+}
+
+/// Counts one upload for its order code while it lives.
+struct Uploading<'a> {
+    counts: &'a Mutex<HashMap<String, usize>>,
+    order_code: String,
+}
+
+impl<'a> Uploading<'a> {
+    fn start(counts: &'a Mutex<HashMap<String, usize>>, order_code: &str) -> Uploading<'a> {
+        let mut map = counts.lock().unwrap_or_else(|p| p.into_inner());
+        *map.entry(order_code.to_owned()).or_insert(0) += 1;
+        Uploading {
+            counts,
+            order_code: order_code.to_owned(),
+        }
+    }
+}
+
+impl Drop for Uploading<'_> {
+    fn drop(&mut self) {
+        let mut map = self.counts.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(n) = map.get_mut(&self.order_code) {
+            *n -= 1;
+            if *n == 0 {
+                map.remove(&self.order_code);
+            }
+        }
+    }
 }

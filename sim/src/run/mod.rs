@@ -410,7 +410,14 @@ impl Driver<'_> {
             })
             .collect();
         let watcher = self.wms().map(|wms| {
-            Watcher::start(self.erp().clone(), wms.clone(), self.tracker.clone(), start)
+            let gateway = self.stack.gateway.clone();
+            Watcher::start(
+                self.erp().clone(),
+                wms.clone(),
+                gateway,
+                self.tracker.clone(),
+                start,
+            )
         });
         let mut sends = tokio::task::JoinSet::new();
         let mut interrupt = std::pin::pin!(tokio::signal::ctrl_c());

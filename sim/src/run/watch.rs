@@ -3,9 +3,10 @@
 //!
 //! Once a second the watcher replays both ledgers with the ERP's receipts
 //! ([`check::first_divergences`]). A WMS change whose confirm is still
-//! travelling shows as a difference for a few milliseconds; a difference
-//! is reported only when the same slot diverges since the same message at
-//! two checks in a row, or at the last check, made once the run settled.
+//! travelling shows as a difference until the ERP has it, so a divergence
+//! counts only when the order it started at has nothing left to send in
+//! the WMS or the gateway, at two checks in a row (or at the last check,
+//! made once the run settled).
 //! Each slot is reported once, with the time into the run it was seen.
 //!
 //! # Known gaps
@@ -18,6 +19,7 @@ use std::time::{Duration, Instant};
 
 use mocks::domain::{InventoryType, ItemCode};
 use mocks::erp::Erp;
+use mocks::gateway::Gateway;
 use mocks::wms::Wms;
 use tokio::sync::watch;
 
@@ -60,7 +62,15 @@ pub struct Watcher {
 }
 
 impl Watcher {
-    pub fn start(erp: Erp, wms: Wms, tracker: Arc<Tracker>, start: Instant) -> Watcher {
+    /// `gateway` is `None` when the gateway is an external system: its
+    /// queue is then unknown, and only the two-checks rule applies.
+    pub fn start(
+        erp: Erp,
+        wms: Wms,
+        gateway: Option<Gateway>,
+        tracker: Arc<Tracker>,
+        start: Instant,
+    ) -> Watcher {
         let (stop, mut stopped) = watch::channel(false);
         let task = tokio::spawn(async move {
             let mut last: BTreeMap<(ItemCode, InventoryType), String> = BTreeMap::new();
@@ -77,9 +87,14 @@ impl Watcher {
                     tracing::info!("books too large to watch during the run; checked at the end");
                     break;
                 }
+                let in_flight = |code: &str| {
+                    let at_gateway = gateway.as_ref().is_some_and(|g| g.pending_for(code) > 0);
+                    at_gateway || wms.uploading_for(code) > 0
+                };
                 let now: BTreeMap<_, String> =
                     check::first_divergences(&erp_books, &wms_books, &tracker.receipts())
                         .into_iter()
+                        .filter(|(_, d)| settled || !in_flight(&d.cause.order_code))
                         .map(|(slot, d)| (slot, d.describe()))
                         .collect();
                 for (slot, since) in &now {
