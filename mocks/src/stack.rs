@@ -92,19 +92,27 @@ enum Place {
 }
 
 impl Place {
-    async fn open(endpoint: &PartyEndpoint, run: bool, path: &str) -> std::io::Result<Place> {
+    async fn open(
+        party: Party,
+        endpoint: &PartyEndpoint,
+        run: bool,
+        path: &str,
+    ) -> std::io::Result<Place> {
         match endpoint {
             PartyEndpoint::External { url } => Ok(Place::External(url.clone())),
             PartyEndpoint::Embedded { listen } if run => {
-                let listener = TcpListener::bind(listen).await?;
+                let listener = TcpListener::bind(listen).await.map_err(|e| {
+                    let message = format!("{party} cannot listen on {listen}: {e}");
+                    std::io::Error::new(e.kind(), message)
+                })?;
                 let addr: SocketAddr = listener.local_addr()?;
                 Ok(Place::Bound(listener, format!("http://{addr}{path}")))
             }
             PartyEndpoint::Embedded { listen } => Err(std::io::Error::new(
                 std::io::ErrorKind::InvalidInput,
                 format!(
-                    "no URL for a party that is neither run here nor external \
-                     (it would listen on {listen}); give its `url`"
+                    "no URL for the {party}, which is neither run here nor external \
+                     (it would listen on {listen}); give [parties.{party}] url"
                 ),
             )),
         }
@@ -122,9 +130,12 @@ impl Stack {
     pub async fn start(settings: StackSettings) -> std::io::Result<Stack> {
         let config = &settings.config;
         let runs = |p: Party| settings.run.contains(&p);
-        let erp_place = Place::open(&config.erp, runs(Party::Erp), ERP_CALLBACK_PATH).await?;
-        let gateway_place = Place::open(&config.gateway, runs(Party::Gateway), "").await?;
-        let wms_place = Place::open(&config.wms, runs(Party::Wms), WMS_PUSH_PATH).await?;
+        let erp_place =
+            Place::open(Party::Erp, &config.erp, runs(Party::Erp), ERP_CALLBACK_PATH).await?;
+        let gateway_place =
+            Place::open(Party::Gateway, &config.gateway, runs(Party::Gateway), "").await?;
+        let wms_place =
+            Place::open(Party::Wms, &config.wms, runs(Party::Wms), WMS_PUSH_PATH).await?;
         let urls = PartyUrls {
             erp_callback: erp_place.url().to_owned(),
             gateway_base: gateway_place.url().trim_end_matches('/').to_owned(),

@@ -15,6 +15,7 @@
 //! | messages.csv | time, hop, message, order_code, outcome, latency_ms |
 //! | reconcile.csv | item_code, inventory_type, erp_qty, wms_qty, physical_qty, |
 //! |               | count_delta (cutover runs only) |
+//! | failures.csv | code, reason |
 //!
 //! `messages.csv` is streamed row by row while the run goes, through a
 //! cloneable [`MessageLog`]; the others are written once at the end.
@@ -111,6 +112,8 @@ pub struct MessageRow {
 #[derive(Debug, Clone)]
 pub struct RunFolder {
     pub path: PathBuf,
+    /// The run made the folder (it did not exist before).
+    created: bool,
 }
 
 fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> ReportError + '_ {
@@ -143,12 +146,30 @@ impl RunFolder {
                 fresh_folder(&Path::new("reports").join(format!("{scenario_name}-{timestamp}")))
             }
         };
+        let created = !path.exists();
         std::fs::create_dir_all(&path).map_err(io_error(&path))?;
+        // A folder reused with --out must not mix two runs' files.
+        for name in REPORT_FILES {
+            let stale = path.join(name);
+            if stale.exists() {
+                std::fs::remove_file(&stale).map_err(io_error(&stale))?;
+            }
+        }
         let copy = path.join("scenario.toml");
         std::fs::write(&copy, scenario_text).map_err(io_error(&copy))?;
         let seed_file = path.join("seed.txt");
         std::fs::write(&seed_file, format!("{seed}\n")).map_err(io_error(&seed_file))?;
-        Ok(RunFolder { path })
+        Ok(RunFolder { path, created })
+    }
+
+    /// Removes the folder of a run that could not start, if the run made
+    /// it; a folder given with `--out` that existed before is left.
+    pub fn discard(self) {
+        if self.created {
+            if let Err(e) = std::fs::remove_dir_all(&self.path) {
+                tracing::warn!(folder = %self.path.display(), error = %e, "cannot remove");
+            }
+        }
     }
 
     fn write_rows<T: Serialize>(&self, name: &str, rows: &[T]) -> Result<(), ReportError> {
@@ -197,6 +218,11 @@ impl RunFolder {
         self.write_header_if_empty::<ReconcileRow>("reconcile.csv", rows, RECONCILE_HEADER)
     }
 
+    /// `failures.csv`: every planned document that failed, and why.
+    pub fn write_failures(&self, rows: &[FailureRow]) -> Result<(), ReportError> {
+        self.write_header_if_empty::<FailureRow>("failures.csv", rows, FAILURES_HEADER)
+    }
+
     /// Open `messages.csv` for streaming.
     pub fn message_log(&self) -> Result<MessageLog, ReportError> {
         let path = self.path.join("messages.csv");
@@ -213,6 +239,17 @@ impl RunFolder {
         })
     }
 }
+
+/// Every file a run may write, removed from a reused folder first.
+pub const REPORT_FILES: &[&str] = &[
+    "summary.csv",
+    "latency.csv",
+    "stock.csv",
+    "checks.csv",
+    "messages.csv",
+    "reconcile.csv",
+    "failures.csv",
+];
 
 /// Column names, in file order.
 pub const SUMMARY_HEADER: &[&str] = &[
@@ -248,6 +285,16 @@ pub const MESSAGES_HEADER: &[&str] = &[
     "outcome",
     "latency_ms",
 ];
+
+pub const FAILURES_HEADER: &[&str] = &["code", "reason"];
+
+/// One line of `failures.csv`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FailureRow {
+    /// Order code, or count code for 701/702.
+    pub code: String,
+    pub reason: String,
+}
 
 pub const RECONCILE_HEADER: &[&str] = &[
     "item_code",
@@ -431,6 +478,23 @@ mod tests {
             "42\n"
         );
         assert!(out.join("scenario.toml").exists());
+    }
+
+    #[test]
+    fn a_reused_folder_keeps_no_file_of_the_earlier_run() {
+        let out = temp_folder("reused");
+        let first = RunFolder::create(Some(&out), "cutover", "t", "", 1).unwrap();
+        first.write_reconcile(&[]).unwrap();
+        std::fs::write(out.join("notes.txt"), "mine").unwrap();
+
+        RunFolder::create(Some(&out), "golive", "t", "", 2).unwrap();
+
+        assert!(!out.join("reconcile.csv").exists());
+        assert!(out.join("notes.txt").exists(), "files not ours are left");
+        assert_eq!(
+            std::fs::read_to_string(out.join("seed.txt")).unwrap(),
+            "2\n"
+        );
     }
 
     #[test]

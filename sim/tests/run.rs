@@ -409,6 +409,9 @@ async fn documents_due_after_the_deadline_are_counted_as_failed_not_lost() {
         .failures
         .iter()
         .any(|f| f.ends_with("not sent: its time is past deadline_s")));
+    let failures = csv_rows(&dir.join("out").join("failures.csv"));
+    assert_eq!(failures.len() as u64, 1 + row.failed);
+    assert_eq!(failures[0], "code,reason");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -47,7 +47,9 @@ use mocks::wms::Wms;
 use crate::check::{self, RunFacts};
 use crate::measure::{self, Measurements};
 use crate::plan::{self, Document, Plan, Planned};
-use crate::report::{self, CheckRow, LatencyRow, ReportError, RunFolder, StockRow, SummaryRow};
+use crate::report::{
+    self, CheckRow, FailureRow, LatencyRow, ReportError, RunFolder, StockRow, SummaryRow,
+};
 use crate::scenario::{CutoverStep, PartyLocation, Scenario};
 use books::{ReconcileRow, SetupError};
 use track::{Ending, Tracker};
@@ -238,7 +240,13 @@ pub async fn run(scenario: &Scenario, options: &RunOptions) -> Result<RunReport,
         run,
         clock,
     };
-    let stack = Stack::start(settings).await.map_err(RunError::Start)?;
+    let stack = match Stack::start(settings).await {
+        Ok(stack) => stack,
+        Err(e) => {
+            folder.discard();
+            return Err(RunError::Start(e));
+        }
+    };
     let urls = &stack.urls;
     tracing::info!(
         erp = %urls.erp_callback,
@@ -420,7 +428,7 @@ impl Driver<'_> {
             )
         });
         let mut sends = tokio::task::JoinSet::new();
-        let mut interrupt = std::pin::pin!(tokio::signal::ctrl_c());
+        let mut interrupt = std::pin::pin!(interrupted());
         let mut stopped_at = None;
         for (index, planned) in self.plan.documents.iter().enumerate() {
             let due = start + planned.offset;
@@ -590,12 +598,19 @@ impl Driver<'_> {
             },
         };
         checks.extend(check::evaluate(&self.scenario.expect, &stock, &facts));
+        if wms_books.is_err() {
+            // No rows to compare is not agreement.
+            for row in checks.iter_mut().filter(|c| c.check == "stock_consistent") {
+                row.passed = false;
+                row.detail = "not checked: the WMS's stock could not be read".into();
+            }
+        }
 
         if self.interrupted {
             checks.push(CheckRow {
                 check: "run_completed".into(),
                 passed: false,
-                detail: "interrupted (Ctrl-C); open orders counted as failed".into(),
+                detail: "interrupted (Ctrl-C or SIGTERM); open orders counted as failed".into(),
             });
         }
         let flows = summary_rows(self.scenario, &facts.flows, self.elapsed);
@@ -604,6 +619,22 @@ impl Driver<'_> {
         folder.write_latency(&latency)?;
         folder.write_stock(&stock)?;
         folder.write_checks(&checks)?;
+        let failures: Vec<FailureRow> = self
+            .tracker
+            .failures()
+            .into_iter()
+            .map(|line| match line.split_once(": ") {
+                Some((code, reason)) => FailureRow {
+                    code: code.to_owned(),
+                    reason: reason.to_owned(),
+                },
+                None => FailureRow {
+                    code: String::new(),
+                    reason: line,
+                },
+            })
+            .collect();
+        folder.write_failures(&failures)?;
         if !self.reconcile.is_empty() || self.scenario.cutover.contains(&CutoverStep::Reconcile) {
             folder.write_reconcile(&self.reconcile)?;
         }
@@ -623,6 +654,22 @@ impl Driver<'_> {
             elapsed: self.elapsed,
         })
     }
+}
+
+/// Resolves on Ctrl-C, or on SIGTERM (a CI timeout, `docker stop`).
+async fn interrupted() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 /// The code, flow and planned ending of a document the tracker follows

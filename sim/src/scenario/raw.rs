@@ -191,7 +191,8 @@ pub struct RawCutover {
 #[serde(deny_unknown_fields, default)]
 pub struct RawExpect {
     pub all_flows_complete: bool,
-    pub stock_consistent: bool,
+    /// Absent: true, unless drift is expected.
+    pub stock_consistent: Option<bool>,
     pub drift_detected: bool,
     pub drift_items: Option<Vec<String>>,
     pub serials_consistent: bool,
@@ -204,7 +205,7 @@ impl Default for RawExpect {
     fn default() -> Self {
         RawExpect {
             all_flows_complete: true,
-            stock_consistent: true,
+            stock_consistent: None,
             drift_detected: false,
             drift_items: None,
             serials_consistent: false,

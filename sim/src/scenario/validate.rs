@@ -357,7 +357,8 @@ fn check_expect(raw: &RawExpect, flows: &[Flow]) -> Checked<Expectations> {
     if raw.drift_items.is_some() && !raw.drift_detected {
         return Err((key("drift_items"), "needs drift_detected = true".into()));
     }
-    if raw.drift_detected && raw.stock_consistent {
+    let stock_consistent = raw.stock_consistent.unwrap_or(!raw.drift_detected);
+    if raw.drift_detected && stock_consistent {
         let message = "cannot expect both drift_detected and stock_consistent".into();
         return Err((key("drift_detected"), message));
     }
@@ -383,7 +384,7 @@ fn check_expect(raw: &RawExpect, flows: &[Flow]) -> Checked<Expectations> {
     });
     Ok(Expectations {
         all_flows_complete: raw.all_flows_complete,
-        stock_consistent: raw.stock_consistent,
+        stock_consistent,
         drift_detected,
         serials_consistent: raw.serials_consistent,
         max_failed: raw.max_failed,
