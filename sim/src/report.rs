@@ -1,7 +1,7 @@
 //! The run folder and its CSV files, plus the terminal summary.
 //!
 //! A run writes into `reports/<scenario>-<timestamp>/` (or the folder given
-//! with `--out`): `scenario.toml` (a copy), `seed.txt`, and exactly these
+//! with `--out`): `scenario.toml` (a copy), `seed.txt`, and these
 //! CSV files, columns in this order:
 //!
 //! | file | columns |
