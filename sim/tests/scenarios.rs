@@ -35,6 +35,7 @@ fn every_shipped_scenario_loads() {
         vec![
             "cutover.toml",
             "golive.toml",
+            "load.toml",
             "return-mismatch.toml",
             "sn-tracking.toml"
         ]
