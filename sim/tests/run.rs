@@ -279,7 +279,7 @@ split_package_rate = 0.5
 partial_confirm_rate = 0.5
 
 [wms.outbound]
-accept = { kind = "uniform", min_ms = 200, max_ms = 300 }
+accept = { kind = "uniform", min_ms = 400, max_ms = 500 }
 
 [expect]
 all_flows_complete = true
