@@ -41,7 +41,7 @@ use serde::{Deserialize, Serialize};
 
 use super::envelope::Method;
 use super::Error;
-use crate::domain::{ConfirmLine, InventoryType, ItemCode, Lot, OrderType};
+use crate::domain::{ConfirmLine, InventoryType, ItemCode, Lot, OrderLine, OrderType};
 use crate::mapping::{self, QimenFamily};
 use crate::xml::{self, XmlError};
 
@@ -515,6 +515,62 @@ pub(crate) fn format_scaled(units: u64, scale: u32) -> String {
         units % factor,
         width = scale as usize
     )
+}
+
+/// The parts of a planned line (a create's `orderLine`) the domain keeps.
+pub(crate) struct PlannedLine<'a> {
+    pub order_line_no: Option<&'a String>,
+    pub item_code: &'a str,
+    pub item_name: Option<&'a String>,
+    pub inventory_type: Option<&'a str>,
+    /// `None` where the wire makes `planQty` optional (returns).
+    pub plan_qty: Option<u32>,
+    pub lot: Lot,
+    pub serials: &'a [String],
+}
+
+/// The lot fields every Qimen line carries.
+pub(crate) fn lot_of(
+    batch_code: &Option<String>,
+    product_date: &Option<String>,
+    expire_date: &Option<String>,
+    produce_code: &Option<String>,
+) -> Lot {
+    Lot {
+        batch_code: batch_code.clone(),
+        product_date: product_date.clone(),
+        expire_date: expire_date.clone(),
+        produce_code: produce_code.clone(),
+    }
+}
+
+/// The domain lines of a create, numbered from 1 where the wire gives no
+/// `orderLineNo`; errors name `orderLines[i]` and the field.
+pub(crate) fn planned_lines<'a>(
+    lines: impl IntoIterator<Item = PlannedLine<'a>>,
+) -> Result<Vec<OrderLine>, Error> {
+    lines
+        .into_iter()
+        .enumerate()
+        .map(|(i, line)| {
+            let field = |name: &str| format!("orderLines[{i}].{name}");
+            let plan_qty = line.plan_qty.ok_or_else(|| Error::MissingField {
+                field: field("planQty"),
+            })?;
+            Ok(OrderLine {
+                line_no: line
+                    .order_line_no
+                    .cloned()
+                    .unwrap_or_else(|| (i + 1).to_string()),
+                item_code: ItemCode::from(line.item_code),
+                item_name: line.item_name.cloned(),
+                inventory_type: inventory_type_of(&field("inventoryType"), line.inventory_type)?,
+                plan_qty,
+                lot: line.lot,
+                serials: line.serials.to_vec(),
+            })
+        })
+        .collect()
 }
 
 /// The parts of a confirmed line needed to build domain confirm lines.

@@ -8,10 +8,10 @@
 use serde::{Deserialize, Serialize};
 
 use super::{
-    batchs_of, confirm_lines, group_confirm_lines, inventory_type_of, order_type_letter,
-    order_type_of, Address, Batch, Batchs, ConfirmedLine, ExtendProps, Message, OrderLines, SnList,
+    batchs_of, confirm_lines, group_confirm_lines, order_type_letter, order_type_of, Address,
+    Batch, Batchs, ConfirmedLine, ExtendProps, Message, OrderLines, PlannedLine, SnList,
 };
-use crate::domain::{Confirm, ConfirmLine, ConfirmType, ItemCode, Lot, Order, OrderLine};
+use crate::domain::{Confirm, ConfirmLine, ConfirmType, Lot, Order};
 use crate::mapping::QimenFamily;
 use crate::qimen::{Error, Method};
 
@@ -67,12 +67,12 @@ pub struct ReturnOrderLine {
 
 impl ReturnOrderLine {
     fn lot(&self) -> Lot {
-        Lot {
-            batch_code: self.batch_code.clone(),
-            product_date: self.product_date.clone(),
-            expire_date: self.expire_date.clone(),
-            produce_code: self.produce_code.clone(),
-        }
+        super::lot_of(
+            &self.batch_code,
+            &self.product_date,
+            &self.expire_date,
+            &self.produce_code,
+        )
     }
 }
 
@@ -103,27 +103,15 @@ impl ReturnOrderCreate {
             "returnOrder.orderType",
             Some(letter),
         )?;
-        let mut lines = Vec::new();
-        for (i, line) in self.order_lines.list.iter().enumerate() {
-            let field = format!("orderLines[{i}]");
-            lines.push(OrderLine {
-                line_no: line
-                    .order_line_no
-                    .clone()
-                    .unwrap_or_else(|| (i + 1).to_string()),
-                item_code: ItemCode::from(line.item_code.as_str()),
-                item_name: None,
-                inventory_type: inventory_type_of(
-                    &format!("{field}.inventoryType"),
-                    line.inventory_type.as_deref(),
-                )?,
-                plan_qty: line.plan_qty.ok_or_else(|| Error::MissingField {
-                    field: format!("{field}.planQty"),
-                })?,
-                lot: line.lot(),
-                serials: line.sn_list.list.clone(),
-            });
-        }
+        let lines = super::planned_lines(self.order_lines.list.iter().map(|l| PlannedLine {
+            order_line_no: l.order_line_no.as_ref(),
+            item_code: &l.item_code,
+            item_name: None,
+            inventory_type: l.inventory_type.as_deref(),
+            plan_qty: l.plan_qty,
+            lot: l.lot(),
+            serials: &l.sn_list.list,
+        }))?;
 
         Ok(Order {
             order_code: header.return_order_code.clone(),

@@ -11,12 +11,12 @@
 use serde::{Deserialize, Serialize};
 
 use super::{
-    batchs_of, confirm_lines, group_confirm_lines, inventory_type_of, order_type_letter,
-    order_type_of, parse_scaled, Address, Batch, Batchs, ConfirmedLine, ExtendProps, Invoices,
-    Message, OrderLines, Package as WirePackage, PackageItem, Packages, RelatedOrder,
-    RelatedOrders, SnList,
+    batchs_of, confirm_lines, group_confirm_lines, order_type_letter, order_type_of, parse_scaled,
+    Address, Batch, Batchs, ConfirmedLine, ExtendProps, Invoices, Message, OrderLines,
+    Package as WirePackage, PackageItem, Packages, PlannedLine, RelatedOrder, RelatedOrders,
+    SnList,
 };
-use crate::domain::{Confirm, ConfirmLine, ConfirmType, ItemCode, Lot, Order, OrderLine, Package};
+use crate::domain::{Confirm, ConfirmLine, ConfirmType, ItemCode, Lot, Order, Package};
 use crate::mapping::QimenFamily;
 use crate::qimen::{Error, Method};
 
@@ -110,27 +110,20 @@ impl StockOutCreate {
             "deliveryOrder.orderType",
             Some(&header.order_type),
         )?;
-        let mut lines = Vec::new();
-        for (i, line) in self.order_lines.list.iter().enumerate() {
-            let field = format!("orderLines[{i}].inventoryType");
-            lines.push(OrderLine {
-                line_no: line
-                    .order_line_no
-                    .clone()
-                    .unwrap_or_else(|| (i + 1).to_string()),
-                item_code: ItemCode::from(line.item_code.as_str()),
-                item_name: line.item_name.clone(),
-                inventory_type: inventory_type_of(&field, line.inventory_type.as_deref())?,
-                plan_qty: line.plan_qty,
-                lot: Lot {
-                    batch_code: line.batch_code.clone(),
-                    product_date: line.product_date.clone(),
-                    expire_date: line.expire_date.clone(),
-                    produce_code: line.produce_code.clone(),
-                },
-                serials: Vec::new(),
-            });
-        }
+        let lines = super::planned_lines(self.order_lines.list.iter().map(|l| PlannedLine {
+            order_line_no: l.order_line_no.as_ref(),
+            item_code: &l.item_code,
+            item_name: l.item_name.as_ref(),
+            inventory_type: l.inventory_type.as_deref(),
+            plan_qty: Some(l.plan_qty),
+            lot: super::lot_of(
+                &l.batch_code,
+                &l.product_date,
+                &l.expire_date,
+                &l.produce_code,
+            ),
+            serials: &[],
+        }))?;
 
         Ok(Order {
             order_code: header.delivery_order_code.clone(),
