@@ -708,4 +708,49 @@ mod tests {
         assert_eq!(format_scaled(5600, 3), "5.600");
         assert_eq!(format_scaled(19800, 2), "198.00");
     }
+
+    #[test]
+    fn planned_lines_number_missing_line_numbers_and_name_the_bad_field() {
+        let (one, two) = ("L1".to_owned(), "DM1002".to_owned());
+        let line = |order_line_no, item_code, inventory_type, plan_qty| PlannedLine {
+            order_line_no,
+            item_code,
+            item_name: None,
+            inventory_type,
+            plan_qty,
+            lot: Lot::default(),
+            serials: &[],
+        };
+
+        let lines = planned_lines([
+            line(Some(&one), "DM1001", None, Some(3)),
+            line(None, &two, Some("CC"), Some(1)),
+        ])
+        .unwrap();
+        let no_qty = planned_lines([
+            line(None, "DM1001", None, Some(1)),
+            line(None, "X", None, None),
+        ]);
+        let bad_type = planned_lines([line(None, "DM1001", Some("ZZ"), Some(1))]);
+
+        let numbered: Vec<(&str, InventoryType, u32)> = lines
+            .iter()
+            .map(|l| (l.line_no.as_str(), l.inventory_type, l.plan_qty))
+            .collect();
+        assert_eq!(
+            numbered,
+            vec![
+                ("L1", InventoryType::Good, 3),
+                ("2", InventoryType::Defective, 1)
+            ]
+        );
+        assert!(no_qty
+            .unwrap_err()
+            .to_string()
+            .contains("orderLines[1].planQty"));
+        assert!(bad_type
+            .unwrap_err()
+            .to_string()
+            .contains("orderLines[0].inventoryType"));
+    }
 }
