@@ -46,7 +46,6 @@ struct FlowRecord {
 struct Inner {
     flows: BTreeMap<OrderType, FlowRecord>,
     hops: BTreeMap<(String, String), Histogram<u64>>,
-    in_flight: BTreeMap<String, i64>,
 }
 
 /// All measurements of a run. Share it behind an `Arc`.
@@ -118,21 +117,6 @@ impl Measurements {
             let h = i.hops.entry(key).or_insert_with(new_histogram);
             h.saturating_record(micros(latency));
         });
-    }
-
-    /// A message entered (`+1`) or left (`-1`) a hop.
-    pub fn add_in_flight(&self, hop: &str, delta: i64) {
-        self.with(|i| *i.in_flight.entry(hop.to_owned()).or_insert(0) += delta);
-    }
-
-    /// Messages in flight per hop.
-    pub fn in_flight(&self) -> BTreeMap<String, i64> {
-        self.with(|i| i.in_flight.clone())
-    }
-
-    /// Nothing in flight on any hop.
-    pub fn is_settled(&self) -> bool {
-        self.with(|i| i.in_flight.values().all(|n| *n == 0))
     }
 
     /// Counters and percentiles per flow.
@@ -220,8 +204,6 @@ mod tests {
                             "entryorder.create",
                             Duration::from_millis(3),
                         );
-                        m.add_in_flight("erp->gateway", 1);
-                        m.add_in_flight("erp->gateway", -1);
                     }
                 })
             })
@@ -231,18 +213,6 @@ mod tests {
         let hops = m.hops();
         let key = ("erp->gateway".to_owned(), "entryorder.create".to_owned());
         assert_eq!(hops[&key].count, 8000);
-        assert!(m.is_settled());
-    }
-
-    #[test]
-    fn in_flight_counts_until_settled() {
-        let m = Measurements::new();
-
-        m.add_in_flight("gateway->wms", 2);
-        m.add_in_flight("gateway->wms", -1);
-
-        assert_eq!(m.in_flight()["gateway->wms"], 1);
-        assert!(!m.is_settled());
     }
 
     #[test]

@@ -422,22 +422,6 @@ fn created_at(offset: Duration) -> String {
     at.format("%Y-%m-%d %H:%M:%S").to_string()
 }
 
-/// Changes a cutover's count makes to bring both books to the physical
-/// count: per (item, inventory type), the ERP delta and the WMS delta.
-pub fn cutover_adjustments(scenario: &Scenario) -> Vec<(ItemCode, InventoryType, i64, i64)> {
-    scenario
-        .opening
-        .iter()
-        .filter(|(_, q)| q.erp != q.physical || q.wms != q.physical)
-        .map(|((item, inventory_type), q)| {
-            let physical = i64::from(q.physical);
-            let erp = physical - i64::from(q.erp);
-            let wms = physical - i64::from(q.wms);
-            (item.clone(), *inventory_type, erp, wms)
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -579,25 +563,5 @@ mod tests {
             assert!(deliveries.contains(&prev));
             assert!(ret.remark.as_deref().unwrap().contains('🌾'));
         }
-    }
-
-    #[test]
-    fn cutover_adjusts_both_books_to_the_physical_count() {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/cutover.toml");
-        let scenario = scenario::load(&path).unwrap();
-
-        let adjustments = cutover_adjustments(&scenario);
-
-        let find = |code: &str, t| {
-            adjustments
-                .iter()
-                .find(|(i, it, _, _)| i.0 == code && *it == t)
-                .map(|(_, _, e, w)| (*e, *w))
-        };
-        assert_eq!(find("DM1001", InventoryType::Good), Some((-20, 0)));
-        assert_eq!(find("DM1003", InventoryType::Good), Some((15, 0)));
-        assert_eq!(find("ZL2016", InventoryType::Good), Some((2, -2)));
-        assert_eq!(find("LH3001", InventoryType::Defective), Some((3, 0)));
-        assert_eq!(adjustments.len(), 4);
     }
 }
